@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+
+.PHONY: install demo test data bench bench-overhead bench-ring8 bench-fashion clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist. Install it when apt can;
+# otherwise say how, and the demo falls back to scikit-learn's bundled digits.
+data:
+	@if [ -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ]; then \
+	  echo "Fashion-MNIST: found in $(FASHION_DIR)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq dataset-fashion-mnist || (apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist)) \
+	    || echo "Fashion-MNIST: apt could not install dataset-fashion-mnist; the demo will use scikit-learn's digits."; \
+	else \
+	  echo "Fashion-MNIST is not installed. Get it with:  sudo apt-get install dataset-fashion-mnist"; \
+	  echo "or put the four IDX .gz files in a folder and set GANKIT_DATA=/that/folder."; \
+	  echo "The demo will use scikit-learn's bundled digits instead."; \
+	fi
+
+demo: install data
+	$(PY) -m gankit demo --out runs/demo
+
+# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+test: install
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+bench: bench-overhead bench-ring8
+
+bench-overhead: install
+	$(PY) bench/overhead.py
+
+bench-ring8: install
+	$(PY) bench/ring8.py
+
+bench-fashion: install data
+	$(PY) bench/fashion_budget.py
+
+clean:
+	rm -rf $(VENV) runs bench/out .pytest_cache

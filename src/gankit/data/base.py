@@ -1,0 +1,59 @@
+"""The in-memory dataset every loader returns, and its deterministic batch sampler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+
+Kind = Literal["image", "points"]
+
+
+@dataclass
+class ArrayDataset:
+    """A whole dataset held in memory, with its class labels.
+
+    x: images as uint8 N×C×H×W (0..255), or 2-D points as float32 N×2 in data coordinates.
+    y: int64 labels of length N (0 everywhere when the source has no classes).
+    class_names: one name per label value.
+    meta: extra facts needed to sample or evaluate without the data (e.g. mode centres and std).
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+    class_names: list[str]
+    kind: Kind
+    name: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.x) != len(self.y):
+            raise ValueError(f"{self.name}: {len(self.x)} samples but {len(self.y)} labels")
+        if self.kind == "image" and (self.x.dtype != torch.uint8 or self.x.dim() != 4):
+            raise ValueError(f"{self.name}: images must be uint8 N×C×H×W, got {self.x.dtype} {tuple(self.x.shape)}")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """Shape of one sample: (C, H, W) for images, (2,) for points."""
+        return tuple(self.x.shape[1:])
+
+    def to_model_space(self, x: torch.Tensor) -> torch.Tensor:
+        """Convert stored samples to what the networks see: images in [-1, 1], points unchanged."""
+        if self.kind == "image":
+            return x.float().div_(127.5).sub_(1.0)
+        return x.float()
+
+    def info(self) -> dict[str, Any]:
+        """Everything a run folder stores so a model can be sampled without this dataset."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "shape": list(self.sample_shape),
+            "class_names": list(self.class_names),
+            "n": len(self),
+            **self.meta,
+        }

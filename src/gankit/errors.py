@@ -1,0 +1,25 @@
+"""Errors that gankit raises for bad input; each message names the problem and the fix."""
+
+
+class GankitError(Exception):
+    """Base class: the CLI prints these as one clear line instead of a traceback."""
+
+    exit_code = 2
+
+
+class ConfigError(GankitError, ValueError):
+    """A config key, value or combination that cannot be used."""
+
+
+class DataError(GankitError):
+    """A dataset that is missing, corrupt, empty or of the wrong shape."""
+
+
+class CheckpointError(GankitError):
+    """A run folder or checkpoint that cannot be read, or cannot be resumed with this config."""
+
+
+class TrainingDiverged(GankitError):
+    """The game produced a NaN/inf or ran away; the last good checkpoint is kept."""
+
+    exit_code = 1

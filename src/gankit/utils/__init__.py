@@ -1,0 +1,1 @@
+"""Small helpers that depend only on the standard library, numpy and torch."""
