@@ -1,0 +1,31 @@
+"""gankit: generative adversarial networks as they are taught, measured.
+
+Public API (importing has no side effects):
+    train(source, out=None, overrides=None, resume=None) -> Run
+    load_run(path) -> Run;  Run.sample(n, seed) / Run.save_samples(path, n, seed)
+    load_config(source, overrides) -> Config
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["Config", "Run", "__version__", "load_config", "load_run", "train"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gankit.api import Run, load_run, train
+    from gankit.config import Config, load_config
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy re-exports keep `import gankit` cheap (no torch import until something is used).
+    if name in ("train", "load_run", "Run"):
+        import gankit.api as api
+
+        return getattr(api, name)
+    if name in ("Config", "load_config"):
+        import gankit.config as config
+
+        return getattr(config, name)
+    raise AttributeError(f"module 'gankit' has no attribute {name!r}")

@@ -23,3 +23,9 @@ class TrainingDiverged(GankitError):
     """The game produced a NaN/inf or ran away; the last good checkpoint is kept."""
 
     exit_code = 1
+
+
+class TrainingInterrupted(GankitError):
+    """SIGINT/SIGTERM arrived: a checkpoint was written and training stopped."""
+
+    exit_code = 130

@@ -1,0 +1,233 @@
+"""The Python API: train a config, reopen a run folder, sample from it.
+
+    import gankit
+    run = gankit.train("ring8", out="runs/ring8", overrides={"train.steps": 2000})
+    points = run.sample(2500, seed=0)          # tensor in data coordinates
+    gankit.load_run("runs/ring8").save_samples("grid.png", n=64)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+
+from gankit import run_dir as rd
+from gankit.config.io import incompatible_changes, load_config, read_config, save_config
+from gankit.config.schema import Config
+from gankit.data.base import ArrayDataset
+from gankit.data.registry import load_dataset
+from gankit.errors import CheckpointError, ConfigError
+from gankit.losses.adversarial import get_objective
+from gankit.models.registry import build_models
+from gankit.training import callbacks as cbs
+from gankit.training.batches import EpochBatches
+from gankit.training.checkpoint import latest_checkpoint, load_extra, load_weights
+from gankit.training.ema import EMA
+from gankit.training.guards import DivergenceGuard
+from gankit.training.loop import Trainer
+from gankit.training.phases import GamePhases
+from gankit.training.state import TrainState
+from gankit.utils.atomic import write_json_atomic
+from gankit.utils.device import resolve_device
+from gankit.utils.seeding import derive_seed, make_generator, seed_everything
+
+
+def as_config(source: Config | str | None, overrides: list[str] | Mapping[str, Any] | None = None) -> Config:
+    """A Config from a Config, a preset name or a config file path, with overrides applied."""
+    if isinstance(source, Config):
+        if not overrides:
+            return source
+        from gankit.config.io import _deep_merge, from_dict, parse_overrides
+
+        return from_dict(_deep_merge(source.to_dict(), parse_overrides(overrides)))
+    return load_config(source, overrides)
+
+
+def load_data(cfg: Config) -> ArrayDataset:
+    """Load the dataset a config names."""
+    d = cfg.data
+    return load_dataset(
+        d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed, download=d.download, split=d.split
+    )
+
+
+def build_networks(cfg: Config, shape: tuple[int, ...]) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """Build (G, D) for samples of `shape` from the model section of a config."""
+    m = cfg.model
+    try:
+        return build_models(
+            m.arch, shape, z_dim=m.z_dim, g_width=m.g_width, d_width=m.d_width, g_depth=m.g_depth, d_depth=m.d_depth
+        )
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+
+
+def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainState:
+    """Networks, EMA, optimisers (TTUR: one learning rate per player), RNGs and batches for a fresh run."""
+    seed_everything(cfg.seed)
+    G, D = build_networks(cfg, data.sample_shape)
+    G, D = G.to(device), D.to(device)
+    if cfg.train.channels_last and data.kind == "image":
+        G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+    t = cfg.train
+    betas = (t.beta1, t.beta2)
+    return TrainState(
+        G=G,
+        D=D,
+        opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=betas),
+        opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d, betas=betas),
+        z_gen=make_generator(derive_seed(cfg.seed, 1), device),
+        batches=EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device),
+        ema=EMA(G, t.ema_decay, t.ema_start) if t.ema_decay > 0 else None,
+    )
+
+
+class Run:
+    """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
+
+    def __init__(self, path: str | Path, device: str | torch.device = "cpu") -> None:
+        self.path = Path(path)
+        if not (self.path / rd.CONFIG).is_file():
+            raise CheckpointError(f"{self.path} is not a gankit run folder: {rd.CONFIG} is missing")
+        self.config = read_config(self.path / rd.CONFIG)
+        self.info: dict[str, Any] = json.loads((self.path / rd.DATA_INFO).read_text())
+        self.device = torch.device(device)
+        self._G: torch.nn.Module | None = None
+        self.status: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """'image' or 'points'."""
+        return self.info["kind"]
+
+    @property
+    def class_names(self) -> list[str]:
+        """The dataset's class names."""
+        return list(self.info["class_names"])
+
+    def generator(self) -> torch.nn.Module:
+        """The sampling generator (the EMA copy when the run kept one), in eval mode."""
+        if self._G is None:
+            ckpt = latest_checkpoint(self.path / rd.CHECKPOINTS)
+            G, _ = build_networks(self.config, tuple(self.info["shape"]))
+            name = "G_ema" if (ckpt / "G_ema.safetensors").is_file() else "G"
+            G.load_state_dict(load_weights(ckpt, name, self.device))
+            self._G = G.to(self.device).eval().requires_grad_(False)
+        return self._G
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0, batch_size: int = 1024) -> torch.Tensor:
+        """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed."""
+        G = self.generator()
+        g = make_generator(seed, self.device)
+        z = torch.randn(n, self.config.model.z_dim, generator=g, device=self.device)
+        return torch.cat([G(z[i : i + batch_size]) for i in range(0, n, batch_size)]).float().cpu()
+
+    def sample_array(self, n: int, seed: int = 0) -> np.ndarray:
+        """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
+        from gankit.utils.images import to_uint8
+
+        x = self.sample(n, seed)
+        return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
+
+    def save_samples(self, path: str | Path, n: int = 64, seed: int = 0) -> Path:
+        """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
+        from gankit.reporting import render_samples
+        from gankit.utils.atomic import atomic_path
+
+        path = Path(path)
+        if path.suffix == ".npy":
+            with atomic_path(path) as tmp:
+                with open(tmp, "wb") as f:
+                    np.save(f, self.sample_array(n, seed))
+        elif path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
+            render_samples(self.sample(n, seed), self.info, path)
+        else:
+            raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
+        return path
+
+
+def load_run(path: str | Path, device: str | torch.device = "cpu") -> Run:
+    """Open a run folder for sampling or evaluation."""
+    return Run(path, device)
+
+
+def _trainer_for(cfg: Config, data: ArrayDataset, state: TrainState, path: Path) -> Trainer:
+    from gankit.reporting import SampleRenderer
+
+    t = cfg.train
+    phases = GamePhases(
+        state, get_objective(cfg.loss.objective), cfg.model.z_dim, t.batch_size, t.precision, t.channels_last, t.reuse_fake
+    ).schedule(t.d_steps)
+    renderer = SampleRenderer(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
+    callbacks: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
+    if cfg.log.tensorboard:
+        callbacks.append(cbs.TensorBoardLogger(path / rd.TENSORBOARD))
+    callbacks.append(cbs.Every(cfg.log.sample_every, renderer))
+    return Trainer(
+        state,
+        phases,
+        checkpoint_dir=path / rd.CHECKPOINTS,
+        log_every=cfg.log.every,
+        checkpoint_every=cfg.log.checkpoint_every,
+        keep_checkpoints=cfg.log.keep_checkpoints,
+        callbacks=callbacks,
+        guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps),
+    )
+
+
+def train(
+    source: Config | str | None = None,
+    out: str | Path | None = None,
+    overrides: list[str] | Mapping[str, Any] | None = None,
+    resume: str | Path | None = None,
+) -> Run:
+    """Train a preset/config into a new run folder (or continue `resume`) and return the Run."""
+    if resume is not None:
+        return _resume(Path(resume), source, overrides)
+    cfg = as_config(source, overrides)
+    data = load_data(cfg)
+    path = rd.new_run_dir(out or Path("runs") / cfg.name)
+    save_config(cfg, path / rd.CONFIG)
+    write_json_atomic(path / rd.DATA_INFO, data.info())
+    state = build_state(cfg, data, resolve_device(cfg.device))
+    return _fit(cfg, data, state, path)
+
+
+def _resume(path: Path, source: Config | str | None, overrides) -> Run:
+    if not (path / rd.CONFIG).is_file():
+        raise CheckpointError(f"cannot resume {path}: it is not a run folder ({rd.CONFIG} is missing)")
+    saved = read_config(path / rd.CONFIG)
+    cfg = as_config(source if source is not None else saved, overrides)
+    changes = incompatible_changes(saved, cfg)
+    if changes:
+        raise CheckpointError(
+            f"cannot resume {path} with this config; these settings change the game:\n  "
+            + "\n  ".join(changes)
+            + "\nOnly train.steps, device, log.* and guard.* may change on resume. Start a new run instead."
+        )
+    ckpt = latest_checkpoint(path / rd.CHECKPOINTS)
+    data = load_data(cfg)
+    state = build_state(cfg, data, resolve_device(cfg.device))
+    state.load_weights({n: load_weights(ckpt, n, resolve_device(cfg.device)) for n in state.weights()})
+    state.load_extra_state(load_extra(ckpt))
+    save_config(cfg, path / rd.CONFIG)
+    return _fit(cfg, data, state, path)
+
+
+def _fit(cfg: Config, data: ArrayDataset, state: TrainState, path: Path) -> Run:
+    from gankit.reporting import write_report
+
+    trainer = _trainer_for(cfg, data, state, path)
+    try:
+        trainer.fit(cfg.train.steps)
+    finally:
+        if state.step > 0 and (path / rd.METRICS).exists():
+            write_report(path, cfg, data)
+    run = Run(path)
+    run.status = "done"
+    return run

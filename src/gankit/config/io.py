@@ -1,0 +1,204 @@
+"""Loading, overriding, saving and comparing configs; presets are named YAML files."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import typing
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from gankit.config.schema import Config
+from gankit.errors import ConfigError
+
+PRESET_DIR = Path(__file__).parent / "presets"
+
+# Keys that may change when a run is resumed: they alter how long it runs or what it writes,
+# never the game itself.
+RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "log.", "guard.")
+
+
+def _dataclass_of(cls: type, name: str) -> type | None:
+    hint = typing.get_type_hints(cls)[name]
+    return hint if dataclasses.is_dataclass(hint) else None
+
+
+def _coerce(key: str, value: Any, hint: Any) -> Any:
+    """Check a value against a field's type hint, converting int→float where that is lossless."""
+    args = typing.get_args(hint)
+    if type(None) in args:
+        if value is None:
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+    else:  # pragma: no cover - schema only uses the types above
+        return value
+    raise ConfigError(f"{key} expects {hint.__name__}, got {value!r} ({type(value).__name__})")
+
+
+def _unknown_key(key: str, valid: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ConfigError(f"unknown config key {key!r}.{hint} Valid keys: {', '.join(valid)}")
+
+
+def from_dict(data: Mapping[str, Any], cls: type = Config, prefix: str = "") -> Any:
+    """Build a (nested) config dataclass from a dict, refusing unknown keys and wrong types."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            from gankit.config.schema import valid_keys
+
+            raise _unknown_key(prefix + key, valid_keys())
+        sub = _dataclass_of(cls, key)
+        kwargs[key] = from_dict(value, sub, prefix + key + ".") if sub else _coerce(prefix + key, value, hints[key])
+    return cls(**kwargs)
+
+
+def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in update.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _set_dotted(d: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    for p in parts[:-1]:
+        nxt = d.setdefault(p, {})
+        if not isinstance(nxt, dict):
+            raise ConfigError(f"cannot set {key!r}: {p!r} is a value, not a section")
+        d = nxt
+    d[parts[-1]] = value
+
+
+def parse_overrides(items: list[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Turn ['train.lr_g=2e-4', ...] (values parsed as YAML) or {'train.lr_g': 2e-4} into a nested dict."""
+    nested: dict[str, Any] = {}
+    if not items:
+        return nested
+    pairs = items.items() if isinstance(items, Mapping) else [_split_override(s) for s in items]
+    for key, value in pairs:
+        _set_dotted(nested, key, value)
+    return nested
+
+
+def _split_override(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise ConfigError(f"--set expects key=value (e.g. train.lr_g=2e-4), got {item!r}")
+    key, raw = item.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    # YAML reads '1e-4' as a string (it wants '1.0e-4'); accept the usual float spellings.
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    return key.strip(), value
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path} is not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a mapping of config keys")
+    return data
+
+
+def _raw_source(source: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a preset name or a YAML/JSON file into a dict, resolving `extends:` chains."""
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml", ".json") or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"config file {source!r} does not exist")
+        data = json.loads(path.read_text()) if path.suffix == ".json" else _read_yaml(path)
+    elif (PRESET_DIR / f"{source}.yaml").is_file():
+        data = _read_yaml(PRESET_DIR / f"{source}.yaml")
+        data.setdefault("name", source)
+    else:
+        close = difflib.get_close_matches(source, preset_names(), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"no preset or config file named {source!r}.{hint} Presets: {', '.join(preset_names())}")
+    parent = data.pop("extends", None)
+    if parent:
+        if parent in seen:
+            raise ConfigError(f"preset {source!r} extends itself through {' -> '.join(seen)}")
+        base = _raw_source(parent, seen + (source,))
+        base.pop("name", None)
+        base.pop("description", None)
+        data = _deep_merge(base, data)
+    return data
+
+
+def load_config(source: str | None = None, overrides: list[str] | Mapping[str, Any] | None = None) -> Config:
+    """Load a preset name or config file (or the defaults), apply overrides, validate and return it."""
+    raw = _raw_source(source) if source else {}
+    return from_dict(_deep_merge(raw, parse_overrides(overrides)))
+
+
+def preset_description(name: str) -> str:
+    """The one-line description of a preset."""
+    return str(_read_yaml(PRESET_DIR / f"{name}.yaml").get("description", ""))
+
+
+def save_config(cfg: Config, path: str | Path) -> None:
+    """Write the resolved config as JSON, atomically."""
+    from gankit.utils.atomic import write_json_atomic
+
+    write_json_atomic(path, cfg.to_dict())
+
+
+def read_config(path: str | Path) -> Config:
+    """Read a resolved config JSON written by `save_config`."""
+    return from_dict(json.loads(Path(path).read_text()))
+
+
+def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{'train': {'lr_g': 1}} -> {'train.lr_g': 1}."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def incompatible_changes(saved: Config, new: Config) -> list[str]:
+    """Differences between two configs that would change the game, so forbid a resume."""
+    a, b = flatten(saved.to_dict()), flatten(new.to_dict())
+    return [
+        f"{k}: run has {a[k]!r}, now {b[k]!r}"
+        for k in a
+        if a[k] != b.get(k) and not any(k == r or (r.endswith(".") and k.startswith(r)) for r in RESUMABLE_KEYS)
+    ]

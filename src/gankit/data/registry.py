@@ -1,0 +1,109 @@
+"""Dataset names -> loaders, written out by hand (no import-time registration), and one entry point."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from gankit.data.base import ArrayDataset
+from gankit.data.digits import load_digits
+from gankit.data.fashion_mnist import load_fashion_mnist
+from gankit.data.folder import load_image_folder
+from gankit.data.toy2d import grid25, ring8
+from gankit.errors import DataError
+
+DEFAULT_POINTS = 100_000
+
+
+@dataclass(frozen=True)
+class DatasetRequest:
+    """Every option load_dataset accepts; each loader reads the ones that apply to it."""
+
+    path: str | os.PathLike | None = None
+    size: int | None = None
+    channels: int | None = None
+    n: int | None = None
+    seed: int = 0
+    download: bool = False
+    split: str = "train"
+
+
+def _ring8(r: DatasetRequest) -> ArrayDataset:
+    return ring8(DEFAULT_POINTS if r.n is None else r.n, r.seed)
+
+
+def _grid25(r: DatasetRequest) -> ArrayDataset:
+    return grid25(DEFAULT_POINTS if r.n is None else r.n, r.seed)
+
+
+def _digits(r: DatasetRequest) -> ArrayDataset:
+    return load_digits(r.size)
+
+
+def _fashion_mnist(r: DatasetRequest) -> ArrayDataset:
+    return load_fashion_mnist(r.path, split=r.split, size=r.size, download=r.download)
+
+
+def _folder(r: DatasetRequest) -> ArrayDataset:
+    if r.path is None:
+        raise DataError("dataset 'folder' needs the folder of images: pass path=/your/images "
+                        "(CLI: --set data.path=/your/images)")
+    return load_image_folder(r.path, size=r.size, channels=3 if r.channels is None else r.channels)
+
+
+DATASETS: dict[str, Callable[[DatasetRequest], ArrayDataset]] = {
+    "ring8": _ring8,
+    "grid25": _grid25,
+    "digits": _digits,
+    "fashion-mnist": _fashion_mnist,
+    "folder": _folder,
+}
+
+
+def dataset_names() -> list[str]:
+    """Names accepted by load_dataset, in registry order."""
+    return list(DATASETS)
+
+
+def _match_channels(ds: ArrayDataset, channels: int | None) -> ArrayDataset:
+    """Repeat a grayscale channel to RGB when asked; other changes are refused."""
+    have = ds.x.shape[1]
+    if channels is None or channels == have:
+        return ds
+    if have == 1 and channels == 3:
+        return dataclasses.replace(ds, x=ds.x.expand(-1, 3, -1, -1).contiguous())
+    raise DataError(f"{ds.name} has {have} channel(s); cannot give {channels}. Use channels={have} "
+                    f"(CLI: --set data.channels={have}) or leave it unset")
+
+
+def _subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
+    """A seeded random subset of n images, so small runs see every class."""
+    if not isinstance(n, int) or not 1 <= n <= len(ds):
+        raise DataError(f"{ds.name}: asked for n={n!r} images but it has {len(ds)}; "
+                        f"pass 1 <= n <= {len(ds)} or leave n unset for all")
+    idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(int(seed)))[:n]
+    return dataclasses.replace(ds, x=ds.x[idx], y=ds.y[idx], meta={**ds.meta, "subset": {"n": n, "seed": seed}})
+
+
+def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int | None = None,
+                 channels: int | None = None, n: int | None = None, seed: int = 0, download: bool = False,
+                 split: str = "train") -> ArrayDataset:
+    """Load a dataset by name; options that do not apply to it are ignored.
+
+    For 2-D mixtures n is the sample count (default 100 000) and seed drives sampling.
+    For image sets n keeps a seeded random subset, and channels=3 repeats a gray channel.
+    """
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; valid names: {', '.join(dataset_names())}")
+    request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed,
+                             download=download, split=split)
+    ds = DATASETS[name](request)
+    if ds.kind == "image":
+        ds = _match_channels(ds, channels)
+        if n is not None:
+            ds = _subset(ds, n, seed)
+    return ds

@@ -1,0 +1,140 @@
+"""The Trainer: runs the phase schedule, logs, checkpoints, and stops cleanly on signals or divergence."""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from gankit.errors import TrainingDiverged, TrainingInterrupted
+from gankit.training.callbacks import Callback
+from gankit.training.checkpoint import save_checkpoint
+from gankit.training.guards import DivergenceGuard
+from gankit.training.phases import Phase, Stats
+from gankit.training.state import TrainState
+
+
+class Trainer:
+    """Schedules phases over iterations. It knows the protocol G(z, c) -> x and D(x, c) -> logits, no model family."""
+
+    def __init__(
+        self,
+        state: TrainState,
+        phases: Sequence[Phase],
+        *,
+        checkpoint_dir: str | Path | None = None,
+        log_every: int = 50,
+        checkpoint_every: int = 1000,
+        keep_checkpoints: int = 2,
+        callbacks: Sequence[Callback] = (),
+        guard: DivergenceGuard | None = None,
+    ) -> None:
+        self.state, self.phases = state, list(phases)
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        self.log_every, self.checkpoint_every, self.keep = log_every, checkpoint_every, keep_checkpoints
+        self.callbacks, self.guard = list(callbacks), guard or DivergenceGuard()
+        self._stop_signal: int | None = None
+        self._window: dict[str, torch.Tensor] = {}
+        self._window_n = 0
+        self._t0 = time.perf_counter()
+
+    # -- one iteration ---------------------------------------------------------------------------
+    def run_iteration(self, log: bool) -> Stats:
+        """Run every due phase once and return their merged numbers."""
+        out: Stats = {}
+        for phase in self.phases:
+            if self.state.step % phase.every == 0:
+                out.update(phase.run(log))
+        self.state.step += 1
+        return out
+
+    def _accumulate(self, stats: Stats) -> None:
+        for k, v in stats.items():
+            self._window[k] = self._window[k] + v if k in self._window else v.clone()
+        self._window_n += 1
+
+    def _flush(self) -> dict[str, float]:
+        n = max(1, self._window_n)
+        row = {"step": float(self.state.step)}
+        for k, v in self._window.items():
+            # gradient norms are taken on the logged iteration only; the rest are window means
+            row[k] = float(v) if k.startswith("grad_norm") else float(v) / n
+        row["time"] = time.perf_counter() - self._t0
+        self._window, self._window_n = {}, 0
+        return row
+
+    # -- checkpoints and signals -----------------------------------------------------------------
+    def save(self) -> Path | None:
+        """Write a checkpoint of the current state (refusing to save non-finite weights)."""
+        if self.checkpoint_dir is None:
+            return None
+        for name, tensors in self.state.weights().items():
+            if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
+                raise TrainingDiverged(
+                    f"{name} has NaN/inf weights at step {self.state.step}; the last good checkpoint is kept"
+                )
+        return save_checkpoint(
+            self.checkpoint_dir, self.state.step, self.state.weights(), self.state.extra_state(), self.keep
+        )
+
+    def _on_signal(self, signum, frame) -> None:
+        self._stop_signal = signum
+
+    def _install_signal_handlers(self) -> dict:
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        return {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    # -- the loop ------------------------------------------------------------------------------
+    def fit(self, steps: int) -> str:
+        """Train until `steps` iterations are done; returns 'done' or raises on interrupt/divergence."""
+        s = self.state
+        previous = self._install_signal_handlers()
+        for cb in self.callbacks:
+            cb.on_start(s.step, steps)
+        status = "done"
+        self._t0 = time.perf_counter()
+        try:
+            while s.step < steps:
+                if self._stop_signal is not None:
+                    status = "interrupted"
+                    self.save()
+                    name = signal.Signals(self._stop_signal).name
+                    raise TrainingInterrupted(f"{name} received: checkpoint written at step {s.step}")
+                log = (s.step + 1) % self.log_every == 0 or s.step + 1 == steps
+                self._accumulate(self.run_iteration(log))
+                if log:
+                    row = self._flush()
+                    self.guard.check(s.step, row)
+                    for cb in self.callbacks:
+                        cb.on_log(s.step, row)
+                for cb in self.callbacks:
+                    cb.on_step(s.step)
+                if s.step % self.checkpoint_every == 0 or s.step == steps:
+                    self._save_checked()
+        except TrainingDiverged:
+            status = "diverged"
+            raise
+        except TrainingInterrupted:
+            status = "interrupted"
+            raise
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            for cb in self.callbacks:
+                cb.on_end(s.step, status)
+        return status
+
+    def _save_checked(self) -> None:
+        """Save only after the window since the last log is known to be finite."""
+        if self._window:
+            pending = {k: float(v) for k, v in self._window.items()}
+            bad = [k for k, v in pending.items() if not math.isfinite(v)]
+            if bad:
+                raise TrainingDiverged(f"{', '.join(bad)} became non-finite before step {self.state.step}")
+        self.save()

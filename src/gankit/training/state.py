@@ -1,0 +1,69 @@
+"""TrainState: everything that must be saved for a run to continue exactly where it stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from gankit.training.batches import EpochBatches
+from gankit.training.ema import EMA
+from gankit.utils.seeding import global_rng_state, set_global_rng_state
+
+
+@dataclass
+class TrainState:
+    """The two players, the generator's average, their optimisers, the RNGs and the step counter.
+
+    `step` counts iterations of the schedule (one G update each), not optimiser steps.
+    """
+
+    G: nn.Module
+    D: nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    z_gen: torch.Generator
+    batches: EpochBatches
+    ema: EMA | None = None
+    step: int = 0
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The network to sample from: the EMA copy when there is one, else G."""
+        return self.ema.model if self.ema is not None else self.G
+
+    def weights(self) -> dict[str, dict[str, torch.Tensor]]:
+        """Network tensors by file name (saved as safetensors)."""
+        out = {"G": self.G.state_dict(), "D": self.D.state_dict()}
+        if self.ema is not None:
+            out["G_ema"] = self.ema.model.state_dict()
+        return out
+
+    def load_weights(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
+        """Load tensors written by `weights`."""
+        self.G.load_state_dict(weights["G"])
+        self.D.load_state_dict(weights["D"])
+        if self.ema is not None:
+            self.ema.model.load_state_dict(weights["G_ema"])
+
+    def extra_state(self) -> dict[str, Any]:
+        """Optimisers, RNGs, sampler position and counters (saved with torch.save, loaded weights_only)."""
+        return {
+            "step": self.step,
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "z_gen": self.z_gen.get_state(),
+            "batches": self.batches.state_dict(),
+            "rng": global_rng_state(),
+        }
+
+    def load_extra_state(self, extra: dict[str, Any]) -> None:
+        """Restore what `extra_state` saved."""
+        self.step = int(extra["step"])
+        self.opt_g.load_state_dict(extra["opt_g"])
+        self.opt_d.load_state_dict(extra["opt_d"])
+        self.z_gen.set_state(extra["z_gen"])
+        self.batches.load_state_dict(extra["batches"])
+        set_global_rng_state(extra["rng"])

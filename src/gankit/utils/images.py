@@ -1,0 +1,55 @@
+"""Image conversion and sample grids (Pillow is imported only when a file is written)."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import torch
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """Map model-space images in [-1, 1] (N×C×H×W) to uint8 N×H×W (gray) or N×H×W×C."""
+    arr = ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+    arr = arr.transpose(0, 2, 3, 1)
+    return arr[..., 0] if arr.shape[-1] == 1 else arr
+
+
+def make_grid(images: np.ndarray, nrow: int | None = None, pad: int = 2, min_tile: int = 48) -> np.ndarray:
+    """Tile uint8 images (N×H×W or N×H×W×C) into one grid; tiny tiles are enlarged (nearest) to `min_tile` px."""
+    if images.ndim == 3:
+        images = images[..., None]
+    n, h, w, c = images.shape
+    scale = max(1, math.ceil(min_tile / max(h, w)))
+    if scale > 1:
+        images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+        h, w = h * scale, w * scale
+    nrow = nrow or max(1, int(math.ceil(math.sqrt(n))))
+    ncol_rows = int(math.ceil(n / nrow))
+    grid = np.full((ncol_rows * (h + pad) + pad, nrow * (w + pad) + pad, c), 255, dtype=np.uint8)
+    for i in range(n):
+        r, col = divmod(i, nrow)
+        top, left = pad + r * (h + pad), pad + col * (w + pad)
+        grid[top : top + h, left : left + w] = images[i]
+    return grid[..., 0] if c == 1 else grid
+
+
+def save_image(array: np.ndarray, path: str | os.PathLike) -> None:
+    """Save a uint8 H×W or H×W×C array as an image file (format from the suffix), atomically."""
+    from PIL import Image
+
+    from gankit.utils.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        Image.fromarray(array).save(tmp, format=_format_of(path))
+
+
+def save_grid(x: torch.Tensor, path: str | os.PathLike, nrow: int | None = None) -> None:
+    """Save model-space images (N×C×H×W in [-1, 1]) as one grid image."""
+    save_image(make_grid(to_uint8(x), nrow=nrow), path)
+
+
+def _format_of(path: str | os.PathLike) -> str:
+    ext = os.path.splitext(str(path))[1].lower().lstrip(".")
+    return {"jpg": "JPEG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP", "bmp": "BMP"}.get(ext, "PNG")
