@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -156,7 +156,9 @@ def load_run(path: str | Path, device: str | torch.device = "cpu") -> Run:
     return Run(path, device)
 
 
-def _trainer_for(cfg: Config, data: ArrayDataset, state: TrainState, path: Path) -> Trainer:
+def _trainer_for(
+    cfg: Config, data: ArrayDataset, state: TrainState, path: Path, extra: Sequence[cbs.Callback] = ()
+) -> Trainer:
     from gankit.reporting import SampleRenderer
 
     t = cfg.train
@@ -168,6 +170,7 @@ def _trainer_for(cfg: Config, data: ArrayDataset, state: TrainState, path: Path)
     if cfg.log.tensorboard:
         callbacks.append(cbs.TensorBoardLogger(path / rd.TENSORBOARD))
     callbacks.append(cbs.Every(cfg.log.sample_every, renderer))
+    callbacks.extend(extra)
     return Trainer(
         state,
         phases,
@@ -185,20 +188,24 @@ def train(
     out: str | Path | None = None,
     overrides: list[str] | Mapping[str, Any] | None = None,
     resume: str | Path | None = None,
+    callbacks: Sequence[cbs.Callback] = (),
 ) -> Run:
-    """Train a preset/config into a new run folder (or continue `resume`) and return the Run."""
+    """Train a preset/config into a new run folder (or continue `resume`) and return the Run.
+
+    `callbacks` are extra `gankit.training.callbacks.Callback` objects (e.g. your own logger).
+    """
     if resume is not None:
-        return _resume(Path(resume), source, overrides)
+        return _resume(Path(resume), source, overrides, callbacks)
     cfg = as_config(source, overrides)
     data = load_data(cfg)
     path = rd.new_run_dir(out or Path("runs") / cfg.name)
     save_config(cfg, path / rd.CONFIG)
     write_json_atomic(path / rd.DATA_INFO, data.info())
     state = build_state(cfg, data, resolve_device(cfg.device))
-    return _fit(cfg, data, state, path)
+    return _fit(cfg, data, state, path, callbacks)
 
 
-def _resume(path: Path, source: Config | str | None, overrides) -> Run:
+def _resume(path: Path, source: Config | str | None, overrides, callbacks: Sequence[cbs.Callback]) -> Run:
     if not (path / rd.CONFIG).is_file():
         raise CheckpointError(f"cannot resume {path}: it is not a run folder ({rd.CONFIG} is missing)")
     saved = read_config(path / rd.CONFIG)
@@ -216,13 +223,13 @@ def _resume(path: Path, source: Config | str | None, overrides) -> Run:
     state.load_weights({n: load_weights(ckpt, n, resolve_device(cfg.device)) for n in state.weights()})
     state.load_extra_state(load_extra(ckpt))
     save_config(cfg, path / rd.CONFIG)
-    return _fit(cfg, data, state, path)
+    return _fit(cfg, data, state, path, callbacks)
 
 
-def _fit(cfg: Config, data: ArrayDataset, state: TrainState, path: Path) -> Run:
+def _fit(cfg: Config, data: ArrayDataset, state: TrainState, path: Path, extra: Sequence[cbs.Callback]) -> Run:
     from gankit.reporting import write_report
 
-    trainer = _trainer_for(cfg, data, state, path)
+    trainer = _trainer_for(cfg, data, state, path, extra)
     try:
         trainer.fit(cfg.train.steps)
     finally:

@@ -1,0 +1,124 @@
+"""The command line, in-process on every -tiny preset, plus one subprocess check of the entry point."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gankit.cli.main import main
+from gankit.config.io import preset_names
+
+TINY = [p for p in preset_names() if p.endswith("-tiny")]
+
+
+def _args(preset, tiny_fashion):
+    return ["--set", f"data.path={tiny_fashion}"] if preset.startswith("fashion") else []
+
+
+@pytest.mark.parametrize("preset", TINY)
+def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fashion, capsys):
+    out = tmp_path / "run"
+    assert main(["train", preset, "--out", str(out), *_args(preset, tiny_fashion)]) == 0
+    assert f"run folder: {out}" in capsys.readouterr().out
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["name"] == preset
+    info = json.loads((out / "data.json").read_text())
+    assert info["class_names"] and info["kind"] in ("image", "points")
+    header = (out / "metrics.csv").read_text().splitlines()[0].split(",")
+    for col in ("step", "loss_d", "loss_g", "d_real", "d_fake", "acc_real", "acc_fake", "acc", "grad_norm_d", "grad_norm_g"):
+        assert col in header
+    latest = json.loads((out / "checkpoints/latest.json").read_text())
+    assert latest["step"] == cfg["train"]["steps"]
+    ckpt = out / "checkpoints" / latest["dir"]
+    assert {p.name for p in ckpt.iterdir()} == {"G.safetensors", "D.safetensors", "G_ema.safetensors", "state.pt"}
+    assert (out / "plots/curves.png").stat().st_size > 10_000
+    assert len(list((out / "samples").glob("step_*.png"))) >= 2
+    report = (out / "report.md").read_text()
+    assert "plots/curves.png" in report and "samples/final.png" in report and "D accuracy" in report
+
+
+@pytest.mark.parametrize("preset, shape, dtype", [("ring8-tiny", (50, 2), "float32"), ("digits-dcgan-tiny", (50, 32, 32), "uint8")])
+def test_sample_png_and_npy(tmp_path, preset, shape, dtype):
+    run = tmp_path / "run"
+    assert main(["train", preset, "--out", str(run)]) == 0
+    assert main(["sample", str(run), "--n", "50", "--out", str(tmp_path / "s.npy"), "--seed", "3"]) == 0
+    arr = np.load(tmp_path / "s.npy")
+    assert arr.shape == shape and arr.dtype.name == dtype
+    main(["sample", str(run), "--n", "50", "--out", str(tmp_path / "s2.npy"), "--seed", "3"])
+    assert np.array_equal(arr, np.load(tmp_path / "s2.npy"))
+    assert main(["sample", str(run), "--n", "16", "--out", str(tmp_path / "g.png")]) == 0
+    from PIL import Image
+
+    assert Image.open(tmp_path / "g.png").size[0] > 100
+
+
+def test_tensorboard_events_when_installed(tmp_path):
+    pytest.importorskip("tensorboard")
+    assert main(["train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "log.tensorboard=true",
+                 "--set", "train.steps=40"]) == 0
+    assert list((tmp_path / "r/tb").glob("events.out.tfevents.*"))
+
+
+def test_html_report(tmp_path):
+    assert main(["train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "log.report=html", "--set", "train.steps=40"]) == 0
+    html = (tmp_path / "r/report.html").read_text()
+    assert "<img src='plots/curves.png'>" in html and "Mode coverage" in html
+
+
+def test_presets_lists_every_preset_with_a_line(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(preset_names()) and all(len(line.split()) > 2 for line in out)
+
+
+def test_dry_run_prints_resolved_config(capsys, tmp_path):
+    assert main(["train", "ring8", "--set", "train.lr_g=3e-4", "--dry-run", "--out", str(tmp_path / "x")]) == 0
+    cfg = json.loads(capsys.readouterr().out)
+    assert cfg["train"]["lr_g"] == 3e-4 and cfg["data"]["name"] == "ring8"
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["train", "ring8", "--set", "train.lrg=1"], "Valid keys"),
+        (["train", "ring8", "--set", "train.steps=many"], "expects int"),
+        (["train", "ring9"], "Presets:"),
+        (["sample", "/nonexistent/run", "--out", "x.png"], "not a gankit run folder"),
+        (["train", "--resume", "/nonexistent/run"], "not a run folder"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(argv, fragment, capsys):
+    assert main(argv) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_missing_dataset_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    import gankit.data.fashion_mnist as fm
+
+    monkeypatch.setattr(fm, "DEBIAN_DIR", tmp_path / "none")
+    monkeypatch.delenv("GANKIT_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "fashion-dcgan-tiny", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install dataset-fashion-mnist" in err and "GANKIT_DATA" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_sample_without_weights_is_refused(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", "ring8-tiny", "--out", str(run), "--set", "train.steps=5"]) == 0
+    import shutil
+
+    shutil.rmtree(run / "checkpoints")
+    assert main(["sample", str(run), "--out", str(tmp_path / "x.png")]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_entry_point_subprocess():
+    out = subprocess.run([sys.executable, "-m", "gankit", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "gankit train" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "gankit", "presets"], capture_output=True, text=True)
+    assert out.returncode == 0 and "ring8" in out.stdout

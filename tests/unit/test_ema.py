@@ -1,0 +1,48 @@
+"""EMA of G: the update rule, the start step, and buffers."""
+
+import torch
+from torch import nn
+
+from gankit.training.ema import EMA
+
+
+def _net():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+
+
+def test_update_rule():
+    net = _net()
+    ema = EMA(net, decay=0.9)
+    before = [p.detach().clone() for p in ema.model.parameters()]
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(1.0)
+    ema.update(net, step=1)
+    for e, b, p in zip(ema.model.parameters(), before, net.parameters()):
+        torch.testing.assert_close(e, 0.9 * b + 0.1 * p, rtol=0, atol=1e-6)
+
+
+def test_geometric_average_over_many_steps():
+    net = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        net.weight.fill_(0.0)
+    ema = EMA(net, decay=0.5)
+    for t, v in enumerate([1.0, 2.0, 4.0], start=1):
+        with torch.no_grad():
+            net.weight.fill_(v)
+        ema.update(net, t)
+    # ((0*.5 + 1*.5)*.5 + 2*.5)*.5 + 4*.5 = 2.625
+    assert ema.model.weight.item() == 2.625
+
+
+def test_follows_model_before_start_and_copies_buffers():
+    net = _net()
+    ema = EMA(net, decay=0.99, start=10)
+    net(torch.randn(8, 3))  # updates BN running stats
+    with torch.no_grad():
+        net[0].weight.mul_(3)
+    ema.update(net, step=5)
+    torch.testing.assert_close(ema.model[0].weight, net[0].weight)
+    torch.testing.assert_close(ema.model[1].running_mean, net[1].running_mean)
+    assert not any(p.requires_grad for p in ema.model.parameters())

@@ -1,0 +1,78 @@
+"""The schedule: k D updates per G update, one EMA update per iteration, logging windows."""
+
+import pytest
+import torch
+
+from gankit.api import as_config, build_state, load_data
+from gankit.losses.adversarial import get_objective
+from gankit.training.callbacks import Callback
+from gankit.training.loop import Trainer
+from gankit.training.phases import GamePhases, Phase
+
+
+class Rows(Callback):
+    def __init__(self):
+        self.rows = []
+
+    def on_log(self, step, row):
+        self.rows.append(dict(row))
+
+
+def _setup(d_steps, reuse_fake=True, **extra):
+    cfg = as_config("ring8-tiny", {"train.d_steps": d_steps, "data.n": 512, "train.batch_size": 32,
+                                   "train.reuse_fake": reuse_fake, **extra})
+    state = build_state(cfg, load_data(cfg), torch.device("cpu"))
+    phases = GamePhases(state, get_objective("nonsaturating"), cfg.model.z_dim, 32, reuse_fake=reuse_fake)
+    return state, phases
+
+
+def _count(opt):
+    calls = {"n": 0}
+    step = opt.step
+
+    def counted(*a, **k):
+        calls["n"] += 1
+        return step(*a, **k)
+
+    opt.step = counted
+    return calls
+
+
+@pytest.mark.parametrize("d_steps", [1, 3])
+@pytest.mark.parametrize("reuse_fake", [True, False])
+def test_d_and_g_update_counts(d_steps, reuse_fake):
+    state, phases = _setup(d_steps, reuse_fake)
+    nd, ng = _count(state.opt_d), _count(state.opt_g)
+    ema_calls = []
+    orig = state.ema.update
+    state.ema.update = lambda m, s: (ema_calls.append(s), orig(m, s))
+    rows = Rows()
+    Trainer(state, phases.schedule(d_steps), log_every=4, callbacks=[rows]).fit(10)
+    assert state.step == 10
+    assert nd["n"] == 10 * d_steps and ng["n"] == 10
+    assert ema_calls == list(range(1, 11))
+    assert [r["step"] for r in rows.rows] == [4, 8, 10]
+    # every logged row holds the game's numbers
+    for key in ("loss_d", "loss_g", "d_real", "d_fake", "acc_real", "acc_fake", "acc", "grad_norm_d", "grad_norm_g"):
+        assert key in rows.rows[-1]
+    batches_used = state.batches.epoch * (512 // 32) + state.batches.pos // 32
+    assert batches_used == 10 * d_steps
+
+
+def test_lazy_phase_interval():
+    state, phases = _setup(1)
+    seen = []
+    lazy = Phase("lazy", lambda log: seen.append(state.step) or {}, every=4)
+    Trainer(state, phases.schedule(1) + [lazy], log_every=100).fit(10)
+    assert seen == [0, 4, 8]
+
+
+def test_g_step_leaves_d_untouched_and_trainable():
+    state, phases = _setup(1, reuse_fake=False)
+    before = [p.detach().clone() for p in state.D.parameters()]
+    phases.d_step(log=False)
+    after_d = [p.detach().clone() for p in state.D.parameters()]
+    phases.g_step(log=True)
+    assert any(not torch.equal(a, b) for a, b in zip(before, after_d))
+    assert all(torch.equal(a, p) for a, p in zip(after_d, state.D.parameters()))
+    assert all(p.requires_grad for p in state.D.parameters())
