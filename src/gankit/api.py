@@ -231,10 +231,11 @@ def _fit(cfg: Config, data: ArrayDataset, state: TrainState, path: Path, extra: 
 
     trainer = _trainer_for(cfg, data, state, path, extra)
     try:
-        trainer.fit(cfg.train.steps)
+        budget = cfg.train.budget_minutes * 60 if cfg.train.budget_minutes else None
+        status = trainer.fit(cfg.train.steps, budget)
     finally:
         if state.step > 0 and (path / rd.METRICS).exists():
             write_report(path, cfg, data)
     run = Run(path)
-    run.status = "done"
+    run.status = status
     return run

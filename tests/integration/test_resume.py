@@ -161,3 +161,11 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
         gankit.train(resume=run.path, overrides={"train.steps": 20})
     assert latest_checkpoint(run.path / "checkpoints") == before
     assert sorted(p.name for p in (run.path / "checkpoints").iterdir() if p.name.startswith("step_")) == [before.name]
+
+
+def test_time_budget_stops_with_a_checkpoint(tmp_path):
+    run = gankit.train("ring8-tiny", out=tmp_path / "r",
+                       overrides={**PRESETS["ring8-tiny"], "train.steps": 100_000, "train.budget_minutes": 0.01})
+    step = json.loads((tmp_path / "r/checkpoints/latest.json").read_text())["step"]
+    assert run.status == "budget" and 0 < step < 100_000
+    assert read_metrics(run.path / "metrics.csv")[-1]["step"] == step

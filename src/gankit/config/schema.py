@@ -86,8 +86,11 @@ class TrainConfig:
     precision: str = "fp32"
     channels_last: bool = False
     reuse_fake: bool = True
+    budget_minutes: float | None = None
 
     def __post_init__(self) -> None:
+        _check(self.budget_minutes is None or self.budget_minutes > 0,
+               f"train.budget_minutes must be > 0 (or null for no limit), got {self.budget_minutes}")
         _check(self.steps >= 0, f"train.steps must be ≥ 0, got {self.steps}")
         _check(self.batch_size >= 1, f"train.batch_size must be ≥ 1, got {self.batch_size}")
         for key in ("lr_g", "lr_d"):

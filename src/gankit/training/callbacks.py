@@ -26,7 +26,7 @@ class Callback:
         """Averaged statistics of the last logging window."""
 
     def on_end(self, step: int, status: str) -> None:
-        """Training stopped: status is 'done', 'interrupted' or 'diverged'."""
+        """Training stopped: status is 'done', 'budget' (time budget used), 'interrupted' or 'diverged'."""
 
 
 class CSVLogger(Callback):
@@ -161,5 +161,5 @@ class Every(Callback):
 
     def on_end(self, step: int, status: str) -> None:
         """Fire once more at the final step unless it just fired."""
-        if self.at_end and status == "done" and self.last != step:
+        if self.at_end and status in ("done", "budget") and self.last != step:
             self.fn(step)

@@ -91,8 +91,11 @@ class Trainer:
         return {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     # -- the loop ------------------------------------------------------------------------------
-    def fit(self, steps: int) -> str:
-        """Train until `steps` iterations are done; returns 'done' or raises on interrupt/divergence."""
+    def fit(self, steps: int, budget_s: float | None = None) -> str:
+        """Train until `steps` iterations are done or `budget_s` seconds have passed.
+
+        Returns 'done' or 'budget' (a checkpoint is written either way); raises on interrupt/divergence.
+        """
         s = self.state
         previous = self._install_signal_handlers()
         for cb in self.callbacks:
@@ -106,6 +109,10 @@ class Trainer:
                     self.save()
                     name = signal.Signals(self._stop_signal).name
                     raise TrainingInterrupted(f"{name} received: checkpoint written at step {s.step}")
+                out_of_time = budget_s is not None and time.perf_counter() - self._t0 >= budget_s
+                if out_of_time:
+                    steps = s.step + 1  # one last iteration, so it is logged and checkpointed
+                    status = "budget"
                 log = (s.step + 1) % self.log_every == 0 or s.step + 1 == steps
                 self._accumulate(self.run_iteration(log))
                 if log:
