@@ -39,13 +39,13 @@ test: install
 bench: bench-overhead bench-ring8
 
 bench-overhead: install
-	$(PY) bench/overhead.py
+	$(PY) -m bench.overhead
 
 bench-ring8: install
-	$(PY) bench/ring8.py
+	$(PY) -m bench.modes2d --preset ring8 --seeds 5
 
 bench-fashion: install data
-	$(PY) bench/fashion_budget.py
+	$(PY) -m bench.fashion_budget
 
 clean:
 	rm -rf $(VENV) runs bench/out .pytest_cache
