@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -16,6 +17,7 @@ import numpy as np
 import torch
 
 from gankit import run_dir as rd
+from gankit.augment import AdaptiveAugment, ada_augment, diff_augment
 from gankit.config.io import incompatible_changes, load_config, read_config, save_config
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
@@ -29,7 +31,8 @@ from gankit.training.checkpoint import latest_checkpoint, load_extra, load_weigh
 from gankit.training.ema import EMA
 from gankit.training.guards import DivergenceGuard
 from gankit.training.loop import Trainer
-from gankit.training.phases import GamePhases
+from gankit.training.balance import Balancer
+from gankit.training.phases import GameOptions, GamePhases, Regularizers
 from gankit.training.state import TrainState
 from gankit.utils.atomic import write_json_atomic
 from gankit.utils.device import resolve_device
@@ -60,10 +63,20 @@ def build_networks(cfg: Config, shape: tuple[int, ...]) -> tuple[torch.nn.Module
     m = cfg.model
     try:
         return build_models(
-            m.arch, shape, z_dim=m.z_dim, g_width=m.g_width, d_width=m.d_width, g_depth=m.g_depth, d_depth=m.d_depth
+            m.arch, shape, spectral_norm=m.spectral_norm, z_dim=m.z_dim, g_width=m.g_width, d_width=m.d_width,
+            g_depth=m.g_depth, d_depth=m.d_depth, pack=m.pack, minibatch_std=m.minibatch_std,
         )
     except ValueError as e:
         raise ConfigError(str(e)) from None
+
+
+def lazy_regularisation_factor(cfg: Config) -> float:
+    """c = k/(k+1) for penalties applied every k D steps, else 1 (Karras et al. 2020, StyleGAN2 appendix B).
+
+    D's optimiser then uses lr·c and betas**c, so that its effective momentum per D update is unchanged.
+    """
+    k = cfg.loss.reg_every
+    return k / (k + 1) if cfg.loss.any_penalty and k > 1 else 1.0
 
 
 def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainState:
@@ -73,17 +86,57 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainS
     G, D = G.to(device), D.to(device)
     if cfg.train.channels_last and data.kind == "image":
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
-    t = cfg.train
-    betas = (t.beta1, t.beta2)
-    return TrainState(
+    t, c = cfg.train, lazy_regularisation_factor(cfg)
+    state = TrainState(
         G=G,
         D=D,
-        opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=betas),
-        opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d, betas=betas),
+        opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2)),
+        opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d * c, betas=(t.beta1**c, t.beta2**c)),
         z_gen=make_generator(derive_seed(cfg.seed, 1), device),
         batches=EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device),
         ema=EMA(G, t.ema_decay, t.ema_start) if t.ema_decay > 0 else None,
     )
+    a = cfg.augment
+    if a.kind == "ada":
+        state.components["ada"] = AdaptiveAugment(a.ada_target, a.ada_speed_kimg, a.ada_interval, p_init=a.p)
+    return state
+
+
+def game_options(cfg: Config, state: TrainState) -> GameOptions:
+    """How each iteration is played, from the loss, augment, model and train sections."""
+    lo, a, t = cfg.loss, cfg.augment, cfg.train
+    augment = None
+    if a.kind == "diffaugment":
+        augment = partial(diff_augment, policy=a.policy)
+    elif a.kind == "ada":
+        ada = state.components["ada"]
+
+        def augment(x: torch.Tensor) -> torch.Tensor:
+            return ada_augment(x, ada.p)
+
+    return GameOptions(
+        z_dim=cfg.model.z_dim, batch_size=t.batch_size, d_steps=t.d_steps, precision=t.precision,
+        channels_last=t.channels_last, reuse_fake=t.reuse_fake, pack=cfg.model.pack, clip=lo.clip_value,
+        reg=Regularizers(r1=lo.r1, r2=lo.r2, roth=lo.roth, gp=lo.gp_weight, gp_center=lo.gp_center,
+                         gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every),
+        augment=augment, adapt_p=a.kind == "ada" and cfg.balance.mode != "augment",
+        unroll_steps=t.unroll_steps, unroll_lr=t.unroll_lr,
+    )
+
+
+def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: Path | None = None):
+    """TrainState, its phases and (when asked for) the balancer, wired together; returns (state, phases, balancer)."""
+    state = build_state(cfg, data, device)
+    phases = GamePhases(state, get_objective(cfg.loss.objective), game_options(cfg, state))
+    balancer = None
+    b = cfg.balance
+    if b.mode != "off":
+        balancer = Balancer(
+            b.mode, phases, state.opt_d, state.components.get("ada"), b.acc_low, b.acc_high, b.every, b.factor,
+            b.max_d_steps, b.max_lr_factor, b.p_step, run_path / rd.BALANCE_LOG if run_path else None,
+        )
+        state.components["balance"] = balancer
+    return state, phases, balancer
 
 
 class Run:
@@ -156,24 +209,21 @@ def load_run(path: str | Path, device: str | torch.device = "cpu") -> Run:
     return Run(path, device)
 
 
-def _trainer_for(
-    cfg: Config, data: ArrayDataset, state: TrainState, path: Path, extra: Sequence[cbs.Callback] = ()
-) -> Trainer:
+def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Sequence[cbs.Callback] = ()) -> Trainer:
     from gankit.reporting import SampleRenderer
 
-    t = cfg.train
-    phases = GamePhases(
-        state, get_objective(cfg.loss.objective), cfg.model.z_dim, t.batch_size, t.precision, t.channels_last, t.reuse_fake
-    ).schedule(t.d_steps)
+    state, phases, balancer = game
     renderer = SampleRenderer(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
     callbacks: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
     if cfg.log.tensorboard:
         callbacks.append(cbs.TensorBoardLogger(path / rd.TENSORBOARD))
     callbacks.append(cbs.Every(cfg.log.sample_every, renderer))
+    if balancer is not None:
+        callbacks.append(balancer)
     callbacks.extend(extra)
     return Trainer(
         state,
-        phases,
+        phases.schedule(),
         checkpoint_dir=path / rd.CHECKPOINTS,
         log_every=cfg.log.every,
         checkpoint_every=cfg.log.checkpoint_every,
@@ -201,8 +251,8 @@ def train(
     path = rd.new_run_dir(out or Path("runs") / cfg.name)
     save_config(cfg, path / rd.CONFIG)
     write_json_atomic(path / rd.DATA_INFO, data.info())
-    state = build_state(cfg, data, resolve_device(cfg.device))
-    return _fit(cfg, data, state, path, callbacks)
+    game = build_game(cfg, data, resolve_device(cfg.device), path)
+    return _fit(cfg, data, game, path, callbacks)
 
 
 def _resume(path: Path, source: Config | str | None, overrides, callbacks: Sequence[cbs.Callback]) -> Run:
@@ -219,17 +269,19 @@ def _resume(path: Path, source: Config | str | None, overrides, callbacks: Seque
         )
     ckpt = latest_checkpoint(path / rd.CHECKPOINTS)
     data = load_data(cfg)
-    state = build_state(cfg, data, resolve_device(cfg.device))
+    game = build_game(cfg, data, resolve_device(cfg.device), path)
+    state = game[0]
     state.load_weights({n: load_weights(ckpt, n, resolve_device(cfg.device)) for n in state.weights()})
     state.load_extra_state(load_extra(ckpt))
     save_config(cfg, path / rd.CONFIG)
-    return _fit(cfg, data, state, path, callbacks)
+    return _fit(cfg, data, game, path, callbacks)
 
 
-def _fit(cfg: Config, data: ArrayDataset, state: TrainState, path: Path, extra: Sequence[cbs.Callback]) -> Run:
+def _fit(cfg: Config, data: ArrayDataset, game, path: Path, extra: Sequence[cbs.Callback]) -> Run:
     from gankit.reporting import write_report
 
-    trainer = _trainer_for(cfg, data, state, path, extra)
+    state = game[0]
+    trainer = _trainer_for(cfg, data, game, path, extra)
     try:
         budget = cfg.train.budget_minutes * 60 if cfg.train.budget_minutes else None
         status = trainer.fit(cfg.train.steps, budget)

@@ -11,6 +11,7 @@ METRICS = "metrics.csv"
 SAMPLES = "samples"
 PLOTS = "plots"
 TENSORBOARD = "tb"
+BALANCE_LOG = "balance.jsonl"
 
 
 def new_run_dir(out: str | Path) -> Path:

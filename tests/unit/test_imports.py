@@ -13,7 +13,8 @@ ALLOWED = {
     "losses": {"losses", "utils", "errors"},
     "metrics": {"metrics", "utils", "errors"},
     "data": {"data", "utils", "errors"},
-    "training": {"training", "losses", "metrics", "utils", "errors"},
+    "augment": {"augment", "utils", "errors"},
+    "training": {"training", "losses", "metrics", "augment", "utils", "errors"},
 }
 
 

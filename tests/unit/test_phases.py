@@ -3,11 +3,10 @@
 import pytest
 import torch
 
-from gankit.api import as_config, build_state, load_data
-from gankit.losses.adversarial import get_objective
+from gankit.api import as_config, build_game, load_data
 from gankit.training.callbacks import Callback
 from gankit.training.loop import Trainer
-from gankit.training.phases import GamePhases, Phase
+from gankit.training.phases import Phase
 
 
 class Rows(Callback):
@@ -21,8 +20,7 @@ class Rows(Callback):
 def _setup(d_steps, reuse_fake=True, **extra):
     cfg = as_config("ring8-tiny", {"train.d_steps": d_steps, "data.n": 512, "train.batch_size": 32,
                                    "train.reuse_fake": reuse_fake, **extra})
-    state = build_state(cfg, load_data(cfg), torch.device("cpu"))
-    phases = GamePhases(state, get_objective("nonsaturating"), cfg.model.z_dim, 32, reuse_fake=reuse_fake)
+    state, phases, _ = build_game(cfg, load_data(cfg), torch.device("cpu"))
     return state, phases
 
 
@@ -47,7 +45,7 @@ def test_d_and_g_update_counts(d_steps, reuse_fake):
     orig = state.ema.update
     state.ema.update = lambda m, s: (ema_calls.append(s), orig(m, s))
     rows = Rows()
-    Trainer(state, phases.schedule(d_steps), log_every=4, callbacks=[rows]).fit(10)
+    Trainer(state, phases.schedule(), log_every=4, callbacks=[rows]).fit(10)
     assert state.step == 10
     assert nd["n"] == 10 * d_steps and ng["n"] == 10
     assert ema_calls == list(range(1, 11))
@@ -63,7 +61,7 @@ def test_lazy_phase_interval():
     state, phases = _setup(1)
     seen = []
     lazy = Phase("lazy", lambda log: seen.append(state.step) or {}, every=4)
-    Trainer(state, phases.schedule(1) + [lazy], log_every=100).fit(10)
+    Trainer(state, phases.schedule() + [lazy], log_every=100).fit(10)
     assert seen == [0, 4, 8]
 
 

@@ -49,25 +49,125 @@ class ModelConfig:
     d_width: int = 128
     g_depth: int = 3
     d_depth: int = 3
+    spectral_norm: bool = False
+    minibatch_std: bool = False
+    pack: int = 1
 
     def __post_init__(self) -> None:
         from gankit.models.registry import model_names
 
         _choice("model.arch", self.arch, model_names())
-        for key in ("z_dim", "g_width", "d_width", "g_depth", "d_depth"):
+        for key in ("z_dim", "g_width", "d_width", "g_depth", "d_depth", "pack"):
             _check(getattr(self, key) >= 1, f"model.{key} must be ≥ 1, got {getattr(self, key)}")
 
 
 @dataclass
 class LossConfig:
-    """The adversarial objective (see gankit.losses.adversarial for every formula)."""
+    """The adversarial objective and D's regularisers (formulas in gankit.losses).
+
+    Weights: r1, r2 and roth are γ (the penalty enters as γ/2·E‖∇D‖², Mescheder et al. 2018);
+    gp is λ of WGAN-GP (None: 10 for wgan-gp, else off); clip is WGAN's weight clip c
+    (None: 0.01 for wgan, else off). reg_every > 1 makes the penalties lazy (Karras et al. 2020).
+    """
 
     objective: str = "nonsaturating"
+    r1: float = 0.0
+    r2: float = 0.0
+    roth: float = 0.0
+    gp: float | None = None
+    gp_mode: str = "two-sided"
+    gp_center: float = 1.0
+    clip: float | None = None
+    reg_every: int = 1
 
     def __post_init__(self) -> None:
         from gankit.losses.adversarial import objective_names
 
         _choice("loss.objective", self.objective, objective_names())
+        _choice("loss.gp_mode", self.gp_mode, ("two-sided", "one-sided"))
+        for key in ("r1", "r2", "roth", "gp", "clip"):
+            v = getattr(self, key)
+            _check(v is None or v >= 0, f"loss.{key} is a penalty weight and must be ≥ 0, got {v}")
+        _check(self.gp_center > 0, f"loss.gp_center must be > 0, got {self.gp_center}")
+        _check(self.reg_every >= 1, f"loss.reg_every must be ≥ 1 (1 = every D step), got {self.reg_every}")
+        if self.clip_value > 0 and self.gp_weight > 0:
+            raise ConfigError(
+                "weight clipping (loss.clip) and a gradient penalty (loss.gp) cannot be combined: both force D to "
+                "be 1-Lipschitz, and clipping caps the gradient norm the penalty is trying to steer to 1 "
+                "(Gulrajani et al. 2017, section 3). Use loss.objective=wgan for clipping, wgan-gp for the penalty."
+            )
+        if self.roth > 0 and self.objective not in ("minimax", "nonsaturating"):
+            raise ConfigError(
+                f"loss.roth is Roth et al. 2017's regulariser for the original (Jensen-Shannon) game; it does not "
+                f"apply to loss.objective={self.objective}. Use loss.r1 or loss.gp instead."
+            )
+
+    @property
+    def gp_weight(self) -> float:
+        """λ of the gradient penalty after defaults (10 for wgan-gp)."""
+        return (10.0 if self.objective == "wgan-gp" else 0.0) if self.gp is None else self.gp
+
+    @property
+    def clip_value(self) -> float:
+        """WGAN's weight-clip bound after defaults (0.01 for wgan; 0 = no clipping)."""
+        return (0.01 if self.objective == "wgan" else 0.0) if self.clip is None else self.clip
+
+    @property
+    def any_penalty(self) -> bool:
+        """Whether any gradient penalty is on."""
+        return self.r1 > 0 or self.r2 > 0 or self.roth > 0 or self.gp_weight > 0
+
+
+@dataclass
+class AugmentConfig:
+    """Augmenting what D sees, real and fake alike (images only).
+
+    kind: none | diffaugment (Zhao et al. 2020, `policy`) | ada (Karras et al. 2020: p adapted so
+    that r_t = E[sign D(x_real)] stays near `ada_target`; p starts at `p`).
+    """
+
+    kind: str = "none"
+    policy: str = "color,translation,cutout"
+    p: float = 0.0
+    ada_target: float = 0.6
+    ada_speed_kimg: float = 500.0
+    ada_interval: int = 4
+
+    def __post_init__(self) -> None:
+        _choice("augment.kind", self.kind, ("none", "diffaugment", "ada"))
+        _check(0 <= self.p <= 1, f"augment.p must be in [0, 1], got {self.p}")
+        _check(0 < self.ada_target < 1, f"augment.ada_target must be in (0, 1), got {self.ada_target}")
+        _check(self.ada_speed_kimg > 0, f"augment.ada_speed_kimg must be > 0, got {self.ada_speed_kimg}")
+        _check(self.ada_interval >= 1, f"augment.ada_interval must be ≥ 1, got {self.ada_interval}")
+
+
+@dataclass
+class BalanceConfig:
+    """The automatic balancer: keeps D's accuracy inside [acc_low, acc_high] by turning one knob.
+
+    mode: off | d_steps (D updates per G update, from 1/4 to max_d_steps) | lr (D's learning rate,
+    within ×/÷ max_lr_factor of its start) | augment (the probability p of ADA's pipeline, which then
+    replaces ADA's own r_t rule; needs augment.kind=ada).
+    """
+
+    mode: str = "off"
+    acc_low: float = 0.55
+    acc_high: float = 0.8
+    every: int = 100
+    factor: float = 1.5
+    max_d_steps: int = 5
+    max_lr_factor: float = 100.0
+    p_step: float = 0.05
+
+    def __post_init__(self) -> None:
+        _choice("balance.mode", self.mode, ("off", "d_steps", "lr", "augment"))
+        _check(0.5 <= self.acc_low < self.acc_high <= 1,
+               f"balance needs 0.5 ≤ acc_low < acc_high ≤ 1, got [{self.acc_low}, {self.acc_high}]")
+        _check(self.every >= 1, f"balance.every must be ≥ 1, got {self.every}")
+        _check(self.factor > 1, f"balance.factor must be > 1, got {self.factor}")
+        _check(self.max_d_steps >= 1, f"balance.max_d_steps must be ≥ 1, got {self.max_d_steps}")
+        _check(self.max_lr_factor >= 1, f"balance.max_lr_factor must be ≥ 1, got {self.max_lr_factor}")
+        _check(0 < self.p_step <= 1, f"balance.p_step must be in (0, 1], got {self.p_step}")
 
 
 @dataclass
@@ -87,6 +187,8 @@ class TrainConfig:
     channels_last: bool = False
     reuse_fake: bool = True
     budget_minutes: float | None = None
+    unroll_steps: int = 0
+    unroll_lr: float = 0.05
 
     def __post_init__(self) -> None:
         _check(self.budget_minutes is None or self.budget_minutes > 0,
@@ -101,6 +203,8 @@ class TrainConfig:
         _check(0 <= self.ema_decay < 1, f"train.ema_decay must be in [0, 1) (0 turns EMA off), got {self.ema_decay}")
         _check(self.ema_start >= 0, f"train.ema_start must be ≥ 0, got {self.ema_start}")
         _choice("train.precision", self.precision, ("fp32", "bf16"))
+        _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")
+        _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
 
 
 @dataclass
@@ -145,6 +249,8 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    balance: BalanceConfig = field(default_factory=BalanceConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
@@ -153,8 +259,21 @@ class Config:
         _check(self.seed >= 0, f"seed must be ≥ 0, got {self.seed}")
         dev = self.device.split(":")[0]
         _choice("device", dev, ("auto", "cpu", "cuda", "mps"))
-        if self.model.arch == "dcgan" and self.data.name in ("ring8", "grid25"):
+        points = self.data.name in ("ring8", "grid25")
+        if self.model.arch == "dcgan" and points:
             raise ConfigError("model.arch=dcgan needs an image dataset; 2-D points take model.arch=mlp")
+        if self.augment.kind != "none" and points:
+            raise ConfigError(f"augment.kind={self.augment.kind} transforms images (colour, translation, flips); "
+                              "it has no meaning for 2-D points. Use augment.kind=none.")
+        if self.train.batch_size % self.model.pack:
+            raise ConfigError(f"model.pack={self.model.pack} packs that many samples per D input, so "
+                              f"train.batch_size={self.train.batch_size} must be a multiple of it")
+        if self.loss.clip_value > 0 and self.model.spectral_norm:
+            raise ConfigError("loss.clip (WGAN weight clipping) and model.spectral_norm both bound D's Lipschitz "
+                              "constant; use one of them")
+        if self.balance.mode == "augment" and self.augment.kind != "ada":
+            raise ConfigError("balance.mode=augment steers the probability p of ADA's augmentation pipeline "
+                              f"(in place of ADA's r_t rule), but augment.kind={self.augment.kind}; set augment.kind=ada")
 
     def to_dict(self) -> dict[str, Any]:
         """The config as plain nested dicts (JSON/YAML-ready)."""

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from gankit.models.init import dcgan_init
+from gankit.nn.layers import MinibatchStd
 
 SIZES = (28, 32, 64)
 
@@ -53,7 +54,7 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """D(x, c) -> logits (N,) for images (N, C, size, size)."""
 
-    def __init__(self, in_shape: tuple[int, int, int], width: int = 64) -> None:
+    def __init__(self, in_shape: tuple[int, int, int], width: int = 64, minibatch_std: bool = False) -> None:
         super().__init__()
         self.in_shape = tuple(in_shape)
         channels, size = in_shape[0], in_shape[1]
@@ -62,7 +63,9 @@ class DCGANDiscriminator(nn.Module):
         layers: list[nn.Module] = [nn.Conv2d(channels, chans[0], 4, 2, 1), nn.LeakyReLU(0.2, True)]
         for a, b in zip(chans[:-1], chans[1:]):
             layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, True)]
-        layers.append(nn.Conv2d(chans[-1], 1, s0, 1, 0))
+        if minibatch_std:  # Karras et al. 2018: one std feature map before the last layer
+            layers.append(MinibatchStd())
+        layers.append(nn.Conv2d(chans[-1] + int(minibatch_std), 1, s0, 1, 0))
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 

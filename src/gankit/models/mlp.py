@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from gankit.models.init import mlp_init
+from gankit.nn.layers import MinibatchStd
 
 
 def _stack(sizes: list[int], act: nn.Module) -> list[nn.Module]:
@@ -43,11 +44,12 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """D(x, c) -> logits: `depth` hidden LeakyReLU(0.2) layers of `width` units."""
 
-    def __init__(self, in_shape: tuple[int, ...], width: int = 128, depth: int = 3) -> None:
+    def __init__(self, in_shape: tuple[int, ...], width: int = 128, depth: int = 3, minibatch_std: bool = False) -> None:
         super().__init__()
         self.in_shape = tuple(in_shape)
         sizes = [math.prod(self.in_shape)] + [width] * depth
-        self.net = nn.Sequential(*_stack(sizes, nn.LeakyReLU(0.2)), nn.Linear(width, 1))
+        head = [MinibatchStd(), nn.Linear(width + 1, 1)] if minibatch_std else [nn.Linear(width, 1)]
+        self.net = nn.Sequential(*_stack(sizes, nn.LeakyReLU(0.2)), *head)
         mlp_init(self)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:

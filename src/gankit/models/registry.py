@@ -8,20 +8,29 @@ from torch import nn
 
 from gankit.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gankit.models.mlp import MLPDiscriminator, MLPGenerator
+from gankit.nn.layers import apply_spectral_norm
 
 Pair = tuple[nn.Module, nn.Module]
 
 
-def build_mlp(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, g_depth: int, d_depth: int) -> Pair:
+def packed_shape(shape: tuple[int, ...], pack: int) -> tuple[int, ...]:
+    """The input shape of a PacGAN discriminator that judges `pack` samples of `shape` at once."""
+    return (shape[0] * pack, *shape[1:])
+
+
+def build_mlp(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, g_depth: int, d_depth: int,
+              pack: int = 1, minibatch_std: bool = False) -> Pair:
     """Fully connected G and D (Goodfellow et al. 2014) for points or flattened images."""
-    return MLPGenerator(z_dim, shape, g_width, g_depth), MLPDiscriminator(shape, d_width, d_depth)
+    D = MLPDiscriminator(packed_shape(shape, pack), d_width, d_depth, minibatch_std)
+    return MLPGenerator(z_dim, shape, g_width, g_depth), D
 
 
-def build_dcgan(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, g_depth: int, d_depth: int) -> Pair:
+def build_dcgan(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, g_depth: int, d_depth: int,
+                pack: int = 1, minibatch_std: bool = False) -> Pair:
     """DCGAN G and D (Radford et al. 2015); depth follows from the image size."""
     if len(shape) != 3 or shape[1] != shape[2]:
         raise ValueError(f"DCGAN needs square images C×H×W, got shape {shape}")
-    return DCGANGenerator(z_dim, shape, g_width), DCGANDiscriminator(shape, d_width)
+    return DCGANGenerator(z_dim, shape, g_width), DCGANDiscriminator(packed_shape(shape, pack), d_width, minibatch_std)
 
 
 MODELS: dict[str, Callable[..., Pair]] = {"mlp": build_mlp, "dcgan": build_dcgan}
@@ -32,8 +41,15 @@ def model_names() -> list[str]:
     return list(MODELS)
 
 
-def build_models(arch: str, shape: tuple[int, ...], **sizes: int) -> Pair:
-    """Build the (generator, discriminator) pair of a family for samples of `shape`."""
+def build_models(arch: str, shape: tuple[int, ...], spectral_norm: bool = False, **sizes) -> Pair:
+    """Build the (generator, discriminator) pair of a family for samples of `shape`.
+
+    `spectral_norm=True` normalises every weight of D (Miyato et al. 2018); `pack` and
+    `minibatch_std` are passed to the family's D.
+    """
     if arch not in MODELS:
         raise ValueError(f"unknown model.arch {arch!r}; choose one of: {', '.join(MODELS)}")
-    return MODELS[arch](tuple(shape), **sizes)
+    G, D = MODELS[arch](tuple(shape), **sizes)
+    if spectral_norm:
+        apply_spectral_norm(D)
+    return G, D

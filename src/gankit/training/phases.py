@@ -1,18 +1,21 @@
-"""The GAN step as data: named phases (D step, G step, EMA update), each returning its numbers.
+"""The GAN step as data: named phases (D step, lazy D regularisation, G step, EMA update).
 
 Algorithm 1 of Goodfellow et al. (2014): k discriminator updates, then one generator update.
-A phase returns a dict of detached scalar tensors; the loop averages and logs them.
+A phase returns a dict of detached scalar tensors; the loop averages and logs them. What D
+"sees" (`d_view`) is the optional augmentation (DiffAugment / ADA) followed by PacGAN packing.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
 
 from gankit.losses.adversarial import Objective
+from gankit.losses.penalties import gradient_penalty, r1_penalty, r2_penalty, roth_penalty
+from gankit.utils.packing import pack
 from gankit.training.state import TrainState
 
 Stats = dict[str, torch.Tensor]
@@ -27,6 +30,43 @@ class Phase:
     every: int = 1
 
 
+@dataclass
+class Regularizers:
+    """Weights of D's gradient penalties and their interval (every > 1: lazy, Karras et al. 2020 §B)."""
+
+    r1: float = 0.0
+    r2: float = 0.0
+    roth: float = 0.0
+    gp: float = 0.0
+    gp_center: float = 1.0
+    gp_one_sided: bool = False
+    every: int = 1
+
+    @property
+    def active(self) -> bool:
+        """Whether any penalty is on."""
+        return self.r1 > 0 or self.r2 > 0 or self.roth > 0 or self.gp > 0
+
+
+@dataclass
+class GameOptions:
+    """Everything about how one iteration is played, apart from the networks and optimisers."""
+
+    z_dim: int
+    batch_size: int
+    d_steps: int = 1
+    precision: str = "fp32"
+    channels_last: bool = False
+    reuse_fake: bool = True
+    pack: int = 1
+    clip: float = 0.0
+    reg: Regularizers = field(default_factory=Regularizers)
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None
+    adapt_p: bool = False  # ADA's r_t rule moves the augmentation probability (state.components["ada"])
+    unroll_steps: int = 0
+    unroll_lr: float = 0.05
+
+
 def grad_norm(params) -> torch.Tensor:
     """Total L2 norm of the gradients of `params` (0 when none has a gradient)."""
     grads = [p.grad for p in params if p.grad is not None]
@@ -35,13 +75,22 @@ def grad_norm(params) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
-def game_stats(real: torch.Tensor, fake: torch.Tensor) -> Stats:
-    """What the discriminator believes: mean D(x), mean D(G(z)), and its accuracy on each side."""
+def game_stats(real: torch.Tensor, fake: torch.Tensor, objective: Objective) -> Stats:
+    """What the discriminator believes: mean D(x), mean D(G(z)), and its accuracy on each side.
+
+    D(x) is sigmoid(logit) for the original game, the raw output otherwise. Accuracy follows the
+    objective's decision rule (see `Objective.decision`): 0.5 means D cannot tell real from fake.
+    """
     real, fake = real.detach().float(), fake.detach().float()
-    acc_real, acc_fake = (real > 0).float().mean(), (fake < 0).float().mean()
+    if objective.decision == "relative":
+        acc_real, acc_fake = (real > fake.mean()).float().mean(), (fake < real.mean()).float().mean()
+    else:
+        t = 0.5 if objective.decision == "half" else 0.0
+        acc_real, acc_fake = (real > t).float().mean(), (fake < t).float().mean()
+    readout = torch.sigmoid if objective.probability else (lambda t: t)
     return {
-        "d_real": torch.sigmoid(real).mean(),
-        "d_fake": torch.sigmoid(fake).mean(),
+        "d_real": readout(real).mean(),
+        "d_fake": readout(fake).mean(),
         "acc_real": acc_real,
         "acc_fake": acc_fake,
         "acc": (acc_real + acc_fake) / 2,
@@ -49,58 +98,130 @@ def game_stats(real: torch.Tensor, fake: torch.Tensor) -> Stats:
 
 
 class GamePhases:
-    """The phases of one iteration of the game, bound to a TrainState and an objective."""
+    """The phases of one iteration of the game, bound to a TrainState, an objective and options.
 
-    def __init__(
-        self,
-        state: TrainState,
-        objective: Objective,
-        z_dim: int,
-        batch_size: int,
-        precision: str = "fp32",
-        channels_last: bool = False,
-        reuse_fake: bool = True,
-    ) -> None:
-        self.s, self.obj, self.z_dim, self.batch_size = state, objective, z_dim, batch_size
+    `d_steps` (D updates per iteration) and `d_every` (run the D phase every n iterations) may be
+    changed between iterations, e.g. by the automatic balancer.
+    """
+
+    def __init__(self, state: TrainState, objective: Objective, options: GameOptions) -> None:
+        self.s, self.obj, self.o = state, objective, options
         self.device = next(state.G.parameters()).device
-        self.bf16 = precision == "bf16"
-        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
-        self.reuse_fake = reuse_fake
+        self.memory_format = torch.channels_last if options.channels_last else torch.contiguous_format
+        self.d_steps, self.d_every = options.d_steps, 1
+        self.ada = state.components.get("ada")
         self._fake: torch.Tensor | None = None  # G(z) with its graph, shared by the last D step and the G step
         self._real: torch.Tensor | None = None
 
+    # -- helpers -------------------------------------------------------------------------------
     def autocast(self):
         """bf16 autocast when asked for, else a no-op context."""
-        if not self.bf16:
+        if self.o.precision != "bf16":
             return contextlib.nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
 
     def sample_z(self, n: int) -> torch.Tensor:
         """Standard normal noise from the run's own generator."""
-        return torch.randn(n, self.z_dim, generator=self.s.z_gen, device=self.device)
+        return torch.randn(n, self.o.z_dim, generator=self.s.z_gen, device=self.device)
 
     def _real_batch(self) -> torch.Tensor:
         x, _ = self.s.batches.next()
         return x.contiguous(memory_format=self.memory_format) if x.dim() == 4 else x
 
+    def d_view(self, x: torch.Tensor, params: dict | None = None) -> torch.Tensor:
+        """D's logits for a batch, after augmentation and packing (`params` overrides D's weights)."""
+        if self.o.augment is not None:
+            x = self.o.augment(x)
+        x = pack(x, self.o.pack)
+        if params is None:
+            return self.s.D(x)
+        return torch.func.functional_call(self.s.D, params, (x,))
+
+    def penalty(self, real: torch.Tensor, fake: torch.Tensor, scale: float = 1.0) -> tuple[torch.Tensor, Stats]:
+        """The weighted sum of the active gradient penalties (fp32), and each raw value for the log."""
+        r = self.o.reg
+        total, stats = torch.zeros((), device=self.device), {}
+        terms = [
+            ("r1", r.r1 / 2, lambda: r1_penalty(self.d_view, real)),
+            ("r2", r.r2 / 2, lambda: r2_penalty(self.d_view, fake)),
+            ("roth", r.roth / 2, lambda: roth_penalty(self.d_view, real, fake)),
+            ("gp", r.gp, lambda: gradient_penalty(self.d_view, real, fake, r.gp_center, r.gp_one_sided)),
+        ]
+        for name, weight, fn in terms:
+            if weight > 0:
+                value = fn()
+                total = total + weight * scale * value
+                stats[f"pen_{name}"] = value.detach()
+        return total, stats
+
+    # -- phases --------------------------------------------------------------------------------
     def d_step(self, log: bool, keep_fake: bool = False) -> Stats:
-        """One discriminator update on a real batch and a fresh fake batch."""
+        """One discriminator update on a real batch and a fresh fake batch (with penalties unless lazy)."""
         s = self.s
         real = self._real_batch()
         with self.autocast():
             with torch.set_grad_enabled(keep_fake):
-                fake = s.G(self.sample_z(self.batch_size))
-            real_logits, fake_logits = s.D(real), s.D(fake.detach())
+                fake = s.G(self.sample_z(self.o.batch_size))
+            real_logits, fake_logits = self.d_view(real), self.d_view(fake.detach())
             loss = self.obj.d(real_logits.float(), fake_logits.float())
+        out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits, self.obj)}
+        if self.o.reg.active and self.o.reg.every == 1:
+            pen, pstats = self.penalty(real, fake.detach())
+            loss = loss + pen
+            out.update(pstats)
         s.opt_d.zero_grad(set_to_none=True)
         loss.backward()
-        out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits)}
         if log:
             out["grad_norm_d"] = grad_norm(s.D.parameters())
         s.opt_d.step()
+        if self.o.clip > 0:  # WGAN's weight clipping (Arjovsky et al. 2017, Algorithm 1)
+            with torch.no_grad():
+                torch._foreach_clamp_min_(list(s.D.parameters()), -self.o.clip)
+                torch._foreach_clamp_max_(list(s.D.parameters()), self.o.clip)
+        if self.ada is not None and self.o.adapt_p:
+            self.ada.update(real_logits.detach(), self.o.batch_size)
         self._fake = fake if keep_fake else None
         self._real = real
         return out
+
+    def d_phase(self, log: bool) -> Stats:
+        """`d_steps` D updates (every `d_every` iterations); the last may keep its fake batch for the G step."""
+        if self.s.step % self.d_every:
+            return {}
+        out: Stats = {}
+        for i in range(self.d_steps):
+            last = i == self.d_steps - 1
+            out = _mean_into(out, self.d_step(log and last, keep_fake=self.o.reuse_fake and last), i)
+        return out
+
+    def d_reg_step(self, log: bool) -> Stats:
+        """Lazy regularisation: the penalties alone, scaled by their interval, as their own D update."""
+        s = self.s
+        real = self._real if self._real is not None else self._real_batch()
+        with torch.no_grad():
+            fake = s.G(self.sample_z(self.o.batch_size)).float()
+        pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every)
+        s.opt_d.zero_grad(set_to_none=True)
+        pen.backward()
+        s.opt_d.step()
+        return stats
+
+    def _unrolled_params(self, real: torch.Tensor) -> dict[str, torch.Tensor]:
+        """D's weights after `unroll_steps` differentiable SGD steps on its loss (Metz et al. 2017, eq. 5-6).
+
+        The steps keep their graph, so G's gradient accounts for how D would answer its move.
+        Buffers (BatchNorm statistics) are cloned, so the look-ahead leaves D untouched.
+        """
+        D = self.s.D
+        params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
+        buffers = {n: b.clone() for n, b in D.named_buffers()}
+        for _ in range(self.o.unroll_steps):
+            fake = self.s.G(self.sample_z(self.o.batch_size))
+            both = {**params, **buffers}
+            loss = self.obj.d(self.d_view(real, both).float(), self.d_view(fake, both).float())
+            grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+            params = {n: p - self.o.unroll_lr * g for (n, p), g in zip(params.items(), grads)}
+        return {**params, **buffers}
 
     def g_step(self, log: bool) -> Stats:
         """One generator update; D's weights are frozen so no gradient is wasted on them."""
@@ -108,9 +229,11 @@ class GamePhases:
         s.D.requires_grad_(False)
         try:
             with self.autocast():
-                fake = self._fake if self._fake is not None else s.G(self.sample_z(self.batch_size))
-                fake_logits = s.D(fake)
-                real_logits = s.D(self._real).float() if self.obj.needs_real_for_g else None
+                fake = self._fake if self._fake is not None else s.G(self.sample_z(self.o.batch_size))
+                real = self._real if self._real is not None else self._real_batch()
+                params = self._unrolled_params(real) if self.o.unroll_steps > 0 else None
+                fake_logits = self.d_view(fake, params)
+                real_logits = self.d_view(real, params).float() if self.obj.needs_real_for_g else None
                 loss = self.obj.g(fake_logits.float(), real_logits)
             s.opt_g.zero_grad(set_to_none=True)
             loss.backward()
@@ -120,6 +243,9 @@ class GamePhases:
         out = {"loss_g": loss.detach()}
         if log:
             out["grad_norm_g"] = grad_norm(s.G.parameters())
+            out["d_per_g"] = torch.tensor(self.d_steps / self.d_every)
+            if self.ada is not None:
+                out["aug_p"] = torch.tensor(float(self.ada.p))
         s.opt_g.step()
         return out
 
@@ -129,17 +255,12 @@ class GamePhases:
             self.s.ema.update(self.s.G, self.s.step + 1)
         return {}
 
-    def schedule(self, d_steps: int) -> list[Phase]:
-        """k D steps, one G step, one EMA update: the iteration of Algorithm 1."""
-
-        def d_phase(log: bool) -> Stats:
-            out: Stats = {}
-            for i in range(d_steps):
-                keep = self.reuse_fake and i == d_steps - 1
-                out = _mean_into(out, self.d_step(log and i == d_steps - 1, keep_fake=keep), i)
-            return out
-
-        return [Phase("D", d_phase), Phase("G", self.g_step), Phase("EMA", self.ema_step)]
+    def schedule(self) -> list[Phase]:
+        """D phase, lazy D regularisation (if any), G step, EMA update: the iteration of Algorithm 1."""
+        phases = [Phase("D", self.d_phase)]
+        if self.o.reg.active and self.o.reg.every > 1:
+            phases.append(Phase("Dreg", self.d_reg_step, every=self.o.reg.every))
+        return phases + [Phase("G", self.g_step), Phase("EMA", self.ema_step)]
 
 
 def _mean_into(acc: Stats, new: Stats, i: int) -> Stats:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -28,6 +28,8 @@ class TrainState:
     batches: EpochBatches
     ema: EMA | None = None
     step: int = 0
+    # Other stateful parts of the game (ADA's p, the balancer), each with state_dict/load_state_dict.
+    components: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sampler(self) -> nn.Module:
@@ -57,6 +59,7 @@ class TrainState:
             "z_gen": self.z_gen.get_state(),
             "batches": self.batches.state_dict(),
             "rng": global_rng_state(),
+            "components": {name: c.state_dict() for name, c in self.components.items()},
         }
 
     def load_extra_state(self, extra: dict[str, Any]) -> None:
@@ -67,3 +70,5 @@ class TrainState:
         self.z_gen.set_state(extra["z_gen"])
         self.batches.load_state_dict(extra["batches"])
         set_global_rng_state(extra["rng"])
+        for name, c in self.components.items():
+            c.load_state_dict(extra["components"][name])

@@ -48,7 +48,8 @@ def plot_game_curves(rows: Sequence[Mapping[str, float]], path: str | os.PathLik
             x, y = _series(rows, key)
             if len(x):
                 ax.plot(x, y, label=label, lw=1.2)
-        if hline is not None:
+        in_unit = all(0 <= r.get(k, 0.5) <= 1 for r in rows for k, _ in keys)
+        if hline is not None and in_unit:  # raw critic outputs (WGAN, LSGAN...) have no 0.5 line
             ax.axhline(hline, color="k", ls="--", lw=0.8, label="equilibrium (0.5)")
             ax.set_ylim(-0.02, 1.02)
         if title == "gradient norms":

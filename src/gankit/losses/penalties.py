@@ -1,0 +1,82 @@
+"""Gradient penalties on the discriminator, as functions of a D callable and input tensors.
+
+Each returns the *unweighted* penalty (a scalar); the caller multiplies by its weight. D maps a
+batch to raw logits (N,). Inputs of any shape (N, ...) are supported; gradients are taken with
+create_graph=True so the penalty itself can be minimised.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+Tensor = torch.Tensor
+Critic = Callable[[Tensor], Tensor]
+
+
+def input_gradient(D: Critic, x: Tensor) -> tuple[Tensor, Tensor]:
+    """(D(x), ∂ΣD(x)/∂x), the gradient kept in the graph; x is detached and made a leaf first."""
+    x = x.detach().requires_grad_(True)
+    out = D(x)
+    (grad,) = torch.autograd.grad(out.float().sum(), x, create_graph=True)
+    return out, grad
+
+
+def _sq_norm(grad: Tensor, n_out: int) -> Tensor:
+    """‖∇‖² per D output: one row per sample, or per packed group when D judges several samples at once."""
+    return grad.float().reshape(n_out, -1).pow(2).sum(1)
+
+
+def r1_penalty(D: Critic, real: Tensor) -> Tensor:
+    """R1 (Mescheder et al. 2018, eq. 9): E_x~P[‖∇_x D(x)‖²] on real data; used with weight γ/2."""
+    out, grad = input_gradient(D, real)
+    return _sq_norm(grad, out.numel()).mean()
+
+
+def r2_penalty(D: Critic, fake: Tensor) -> Tensor:
+    """R2 (Mescheder et al. 2018, eq. 10): E_x~Q[‖∇_x D(x)‖²] on generated data; used with weight γ/2."""
+    out, grad = input_gradient(D, fake)
+    return _sq_norm(grad, out.numel()).mean()
+
+
+def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+    """x̂ = α·x + (1 − α)·x̃ with one α ~ U[0, 1] per sample (Gulrajani et al. 2017, Algorithm 1); returns (x̂, α)."""
+    if real.shape != fake.shape:
+        raise ValueError(f"gradient penalty pairs real and fake samples: {tuple(real.shape)} vs {tuple(fake.shape)}")
+    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    alpha = torch.rand(shape, generator=generator, device=real.device, dtype=real.dtype)
+    return torch.lerp(fake.detach(), real.detach(), alpha), alpha
+
+
+def gradient_penalty(
+    D: Critic,
+    real: Tensor,
+    fake: Tensor,
+    center: float = 1.0,
+    one_sided: bool = False,
+    generator: torch.Generator | None = None,
+) -> Tensor:
+    """WGAN-GP's penalty (Gulrajani et al. 2017, eq. 3): E_x̂[(‖∇D(x̂)‖ − center)²] on random interpolates.
+
+    `one_sided=True` penalises only norms above `center`: E[max(0, ‖∇D(x̂)‖ − center)²]
+    (Gulrajani et al. 2017, appendix; Petzka et al. 2018). Used with weight λ (10 in the paper).
+    """
+    x_hat, _ = interpolate(real, fake, generator)
+    out, grad = input_gradient(D, x_hat)
+    gap = (_sq_norm(grad, out.numel()) + 1e-12).sqrt() - center
+    return (F.relu(gap) if one_sided else gap).pow(2).mean()
+
+
+def roth_penalty(D: Critic, real: Tensor, fake: Tensor) -> Tensor:
+    """The noise-induced regulariser of Roth et al. 2017 (eq. 15 / Algorithm 1), for the JS-GAN.
+
+    Ω = E_P[(1 − σ(φ(x)))² ‖∇φ(x)‖²] + E_Q[σ(φ(x̃))² ‖∇φ(x̃)‖²], with φ the logit. It is the
+    analytic effect of adding Gaussian noise to D's inputs; used with weight γ/2.
+    """
+    out_r, grad_r = input_gradient(D, real)
+    out_f, grad_f = input_gradient(D, fake)
+    w_r = (1 - torch.sigmoid(out_r.float())).pow(2)
+    w_f = torch.sigmoid(out_f.float()).pow(2)
+    return (w_r * _sq_norm(grad_r, out_r.numel())).mean() + (w_f * _sq_norm(grad_f, out_f.numel())).mean()

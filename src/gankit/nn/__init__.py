@@ -1,0 +1,5 @@
+"""Layers shared by several model families."""
+
+from gankit.nn.layers import MinibatchStd, apply_spectral_norm
+
+__all__ = ["MinibatchStd", "apply_spectral_norm"]
