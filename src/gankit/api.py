@@ -32,7 +32,7 @@ from gankit.training.ema import EMA
 from gankit.training.guards import DivergenceGuard
 from gankit.training.loop import Trainer
 from gankit.training.balance import Balancer
-from gankit.training.phases import GameOptions, GamePhases, Regularizers
+from gankit.training.phases import GameOptions, GamePhases, Regularizers, lr_multiplier
 from gankit.training.state import TrainState
 from gankit.utils.atomic import write_json_atomic
 from gankit.utils.device import resolve_device
@@ -121,6 +121,8 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
                          gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every),
         augment=augment, adapt_p=a.kind == "ada" and cfg.balance.mode != "augment",
         unroll_steps=t.unroll_steps, unroll_lr=t.unroll_lr,
+        lr_schedule=None if t.lr_schedule == "constant" else partial(
+            lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end),
     )
 
 
@@ -132,7 +134,7 @@ def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: 
     b = cfg.balance
     if b.mode != "off":
         balancer = Balancer(
-            b.mode, phases, state.opt_d, state.components.get("ada"), b.acc_low, b.acc_high, b.every, b.factor,
+            b.mode, phases, state.components.get("ada"), b.acc_low, b.acc_high, b.every, b.factor,
             b.max_d_steps, b.max_lr_factor, b.p_step, run_path / rd.BALANCE_LOG if run_path else None,
         )
         state.components["balance"] = balancer

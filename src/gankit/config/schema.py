@@ -189,6 +189,9 @@ class TrainConfig:
     budget_minutes: float | None = None
     unroll_steps: int = 0
     unroll_lr: float = 0.05
+    lr_schedule: str = "constant"
+    decay_start: float = 0.5
+    lr_end: float = 0.01
 
     def __post_init__(self) -> None:
         _check(self.budget_minutes is None or self.budget_minutes > 0,
@@ -205,6 +208,9 @@ class TrainConfig:
         _choice("train.precision", self.precision, ("fp32", "bf16"))
         _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")
         _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
+        _choice("train.lr_schedule", self.lr_schedule, ("constant", "linear", "cosine"))
+        _check(0 <= self.decay_start < 1, f"train.decay_start (fraction of steps) must be in [0, 1), got {self.decay_start}")
+        _check(0 < self.lr_end <= 1, f"train.lr_end (final lr multiplier) must be in (0, 1], got {self.lr_end}")
 
 
 @dataclass

@@ -16,17 +16,22 @@ Tensor = torch.Tensor
 Critic = Callable[[Tensor], Tensor]
 
 
+def _full(t: Tensor) -> Tensor:
+    """Upcast half-precision tensors to float32; leave float32/float64 alone."""
+    return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
+
+
 def input_gradient(D: Critic, x: Tensor) -> tuple[Tensor, Tensor]:
     """(D(x), ∂ΣD(x)/∂x), the gradient kept in the graph; x is detached and made a leaf first."""
     x = x.detach().requires_grad_(True)
     out = D(x)
-    (grad,) = torch.autograd.grad(out.float().sum(), x, create_graph=True)
+    (grad,) = torch.autograd.grad(_full(out).sum(), x, create_graph=True)
     return out, grad
 
 
 def _sq_norm(grad: Tensor, n_out: int) -> Tensor:
     """‖∇‖² per D output: one row per sample, or per packed group when D judges several samples at once."""
-    return grad.float().reshape(n_out, -1).pow(2).sum(1)
+    return _full(grad).reshape(n_out, -1).pow(2).sum(1)
 
 
 def r1_penalty(D: Critic, real: Tensor) -> Tensor:
@@ -77,6 +82,6 @@ def roth_penalty(D: Critic, real: Tensor, fake: Tensor) -> Tensor:
     """
     out_r, grad_r = input_gradient(D, real)
     out_f, grad_f = input_gradient(D, fake)
-    w_r = (1 - torch.sigmoid(out_r.float())).pow(2)
-    w_f = torch.sigmoid(out_f.float()).pow(2)
+    w_r = (1 - torch.sigmoid(_full(out_r))).pow(2)
+    w_f = torch.sigmoid(_full(out_f)).pow(2)
     return (w_r * _sq_norm(grad_r, out_r.numel())).mean() + (w_f * _sq_norm(grad_f, out_f.numel())).mean()

@@ -16,8 +16,6 @@ import math
 from pathlib import Path
 from typing import Any, Mapping
 
-import torch
-
 from gankit.training.callbacks import Callback
 
 # (D updates per iteration, run the D phase every n iterations): D:G ratios from 1/4 to 8
@@ -25,13 +23,12 @@ LADDER = [(1, 4), (1, 3), (1, 2)] + [(k, 1) for k in range(1, 9)]
 
 
 class Balancer(Callback):
-    """Adjusts `phases.d_steps/d_every`, D's learning rate, or `aug.p` to keep D's accuracy in [low, high]."""
+    """Adjusts `phases.d_steps/d_every`, `phases.lr_scale_d` or `aug.p` to keep D's accuracy in [low, high]."""
 
     def __init__(
         self,
         mode: str,
         phases: Any,
-        opt_d: torch.optim.Optimizer,
         aug: Any = None,
         acc_low: float = 0.55,
         acc_high: float = 0.8,
@@ -46,10 +43,9 @@ class Balancer(Callback):
             raise ValueError(f"unknown balance mode {mode!r}")
         if mode == "augment" and aug is None:
             raise ValueError("balance mode 'augment' needs an augmentation with a probability p")
-        self.mode, self.phases, self.opt_d, self.aug = mode, phases, opt_d, aug
+        self.mode, self.phases, self.aug = mode, phases, aug
         self.low, self.high, self.every, self.factor = acc_low, acc_high, every, factor
         self.max_level = LADDER.index((max_d_steps, 1))
-        self.lr0 = [g["lr"] for g in opt_d.param_groups]
         self.max_lr_factor, self.p_step = max_lr_factor, p_step
         self.log_path = Path(log_path) if log_path else None
         self.level = LADDER.index((phases.d_steps, 1)) if (phases.d_steps, 1) in LADDER else LADDER.index((1, 1))
@@ -107,8 +103,7 @@ class Balancer(Callback):
         if self.mode == "d_steps":
             self.phases.d_steps, self.phases.d_every = LADDER[self.level]
         elif self.mode == "lr":
-            for g, lr0 in zip(self.opt_d.param_groups, self.lr0):
-                g["lr"] = lr0 * self.lr_scale
+            self.phases.lr_scale_d = self.lr_scale
 
     # -- resume --------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -117,7 +112,7 @@ class Balancer(Callback):
                 "since": self._since}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore the knob (the optimiser's lr is restored with its own state)."""
+        """Restore the knob."""
         self.level, self.lr_scale = int(state["level"]), float(state["lr_scale"])
         self._acc_sum, self._n, self._since = float(state["acc_sum"]), int(state["n"]), int(state["since"])
         self.apply()

@@ -8,6 +8,7 @@ A phase returns a dict of detached scalar tensors; the loop averages and logs th
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -65,6 +66,23 @@ class GameOptions:
     adapt_p: bool = False  # ADA's r_t rule moves the augmentation probability (state.components["ada"])
     unroll_steps: int = 0
     unroll_lr: float = 0.05
+    lr_schedule: Callable[[int], float] | None = None  # multiplier of both learning rates at a given step
+
+
+def lr_multiplier(kind: str, step: int, total: int, decay_start: float = 0.5, end: float = 0.01) -> float:
+    """Learning-rate multiplier: 'constant' (1), or a 'linear'/'cosine' decay from 1 to `end`.
+
+    The decay runs from `decay_start`·total steps to `total`; before that the multiplier is 1.
+    """
+    if kind == "constant" or total <= 0:
+        return 1.0
+    t0 = decay_start * total
+    if step <= t0:
+        return 1.0
+    u = min(1.0, (step - t0) / max(1.0, total - t0))
+    if kind == "linear":
+        return 1.0 + (end - 1.0) * u
+    return end + (1.0 - end) * 0.5 * (1 + math.cos(math.pi * u))
 
 
 def grad_norm(params) -> torch.Tensor:
@@ -109,6 +127,9 @@ class GamePhases:
         self.device = next(state.G.parameters()).device
         self.memory_format = torch.channels_last if options.channels_last else torch.contiguous_format
         self.d_steps, self.d_every = options.d_steps, 1
+        self.lr_scale_d = 1.0  # set by the balancer in 'lr' mode
+        self.base_lr_g = [g["lr"] for g in state.opt_g.param_groups]
+        self.base_lr_d = [g["lr"] for g in state.opt_d.param_groups]
         self.ada = state.components.get("ada")
         self._fake: torch.Tensor | None = None  # G(z) with its graph, shared by the last D step and the G step
         self._real: torch.Tensor | None = None
@@ -155,6 +176,18 @@ class GamePhases:
         return total, stats
 
     # -- phases --------------------------------------------------------------------------------
+    def lr_step(self, log: bool) -> Stats:
+        """Set both learning rates for this iteration: base × schedule(step), D's also × the balancer's scale."""
+        m = self.o.lr_schedule(self.s.step) if self.o.lr_schedule is not None else 1.0
+        for g, lr in zip(self.s.opt_g.param_groups, self.base_lr_g):
+            g["lr"] = lr * m
+        for g, lr in zip(self.s.opt_d.param_groups, self.base_lr_d):
+            g["lr"] = lr * m * self.lr_scale_d
+        if log:
+            return {"lr_g": torch.tensor(self.s.opt_g.param_groups[0]["lr"]),
+                    "lr_d": torch.tensor(self.s.opt_d.param_groups[0]["lr"])}
+        return {}
+
     def d_step(self, log: bool, keep_fake: bool = False) -> Stats:
         """One discriminator update on a real batch and a fresh fake batch (with penalties unless lazy)."""
         s = self.s
@@ -256,8 +289,8 @@ class GamePhases:
         return {}
 
     def schedule(self) -> list[Phase]:
-        """D phase, lazy D regularisation (if any), G step, EMA update: the iteration of Algorithm 1."""
-        phases = [Phase("D", self.d_phase)]
+        """Learning rates, D phase, lazy D regularisation (if any), G step, EMA: the iteration of Algorithm 1."""
+        phases = [Phase("LR", self.lr_step), Phase("D", self.d_phase)]
         if self.o.reg.active and self.o.reg.every > 1:
             phases.append(Phase("Dreg", self.d_reg_step, every=self.o.reg.every))
         return phases + [Phase("G", self.g_step), Phase("EMA", self.ema_step)]

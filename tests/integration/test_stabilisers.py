@@ -1,0 +1,111 @@
+"""Stabilisers wired into the game: lazy regularisation, clipping, unrolling, schedules, augmentation, refusals."""
+
+import pytest
+import torch
+
+import gankit
+from gankit.api import as_config, build_game, load_data
+from gankit.errors import ConfigError
+from gankit.training.loop import Trainer
+from gankit.training.phases import lr_multiplier
+
+RING = {"data.n": 512, "train.batch_size": 32, "log.progress": False}
+
+
+def _game(overrides, preset="ring8-tiny"):
+    cfg = as_config(preset, {**RING, **overrides} if preset == "ring8-tiny" else overrides)
+    return cfg, build_game(cfg, load_data(cfg), torch.device("cpu"))
+
+
+def test_lazy_regularisation_interval_and_optimizer_correction():
+    cfg, (state, phases, _) = _game({"loss.r1": 1.0, "loss.reg_every": 4})
+    c = 4 / 5
+    g = state.opt_d.param_groups[0]
+    assert g["lr"] == pytest.approx(cfg.train.lr_d * c)
+    assert g["betas"] == pytest.approx((cfg.train.beta1**c, cfg.train.beta2**c))
+    ran = []
+    real = phases.d_reg_step
+    phases.d_reg_step = lambda log: (ran.append(state.step), real(log))[1]
+    Trainer(state, phases.schedule(), log_every=5).fit(10)
+    assert ran == [0, 4, 8]
+
+
+def test_eager_penalty_is_logged_every_d_step():
+    _, (state, phases, _) = _game({"loss.r1": 1.0, "loss.gp": 1.0})
+    out = phases.d_step(log=True)
+    assert {"pen_r1", "pen_gp"} <= set(out)
+    assert state.opt_d.param_groups[0]["lr"] == pytest.approx(1e-4)  # no lazy correction
+
+
+def test_wgan_clips_every_d_weight():
+    _, (state, phases, _) = _game({"loss.objective": "wgan", "train.lr_d": 0.1})
+    Trainer(state, phases.schedule(), log_every=5).fit(3)
+    assert max(p.abs().max().item() for p in state.D.parameters()) <= 0.01 + 1e-7
+
+
+def test_unrolled_g_step_looks_ahead_without_touching_d():
+    _, (state, phases, _) = _game({"train.unroll_steps": 3, "train.unroll_lr": 0.5, "train.reuse_fake": False})
+    _, (state0, phases0, _) = _game({"train.reuse_fake": False})
+    d_before = [p.detach().clone() for p in state.D.parameters()]
+    phases._real = phases0._real = state.batches.next()[0]
+    torch.manual_seed(0)
+    phases.g_step(log=False)
+    grads = [p.grad.clone() for p in state.G.parameters()]
+    torch.manual_seed(0)
+    phases0.g_step(log=False)
+    grads0 = [p.grad.clone() for p in state0.G.parameters()]
+    assert all(torch.equal(a, b) for a, b in zip(d_before, state.D.parameters()))
+    assert any(not torch.allclose(a, b) for a, b in zip(grads, grads0))
+
+
+def test_lr_schedules():
+    assert lr_multiplier("constant", 900, 1000) == 1.0
+    assert lr_multiplier("linear", 500, 1000, 0.5, 0.1) == 1.0
+    assert lr_multiplier("linear", 750, 1000, 0.5, 0.1) == pytest.approx(0.55)
+    assert lr_multiplier("linear", 1000, 1000, 0.5, 0.1) == pytest.approx(0.1)
+    assert lr_multiplier("cosine", 1000, 1000, 0.0, 0.01) == pytest.approx(0.01)
+    _, (state, phases, _) = _game({"train.lr_schedule": "linear", "train.steps": 10, "train.decay_start": 0.0,
+                                   "train.lr_end": 0.5})
+    Trainer(state, phases.schedule(), log_every=5).fit(10)
+    assert state.opt_g.param_groups[0]["lr"] == pytest.approx(1e-4 * (1 - 0.5 * 9 / 10))
+
+
+@pytest.mark.parametrize("kind", ["diffaugment", "ada"])
+def test_augmented_dcgan_trains_and_resumes_exactly(tmp_path, kind):
+    over = {"augment.kind": kind, "augment.p": 0.5, "augment.ada_interval": 1, "augment.ada_speed_kimg": 0.1,
+            "log.progress": False, "log.report": "none", "train.steps": 12, "log.checkpoint_every": 6,
+            "log.every": 3}
+    a = gankit.train("digits-dcgan-tiny", out=tmp_path / "a", overrides=over)
+    gankit.train("digits-dcgan-tiny", out=tmp_path / "b", overrides={**over, "train.steps": 6})
+    b = gankit.train(resume=tmp_path / "b", overrides={"train.steps": 12})
+    from safetensors.torch import load_file
+
+    for net in ("G", "D"):
+        ta = load_file(str(a.path / f"checkpoints/step_0000012/{net}.safetensors"))
+        tb = load_file(str(b.path / f"checkpoints/step_0000012/{net}.safetensors"))
+        assert all(torch.equal(ta[k], tb[k]) for k in ta)
+    if kind == "ada":
+        from gankit.training.callbacks import read_metrics
+
+        ps = [r["aug_p"] for r in read_metrics(a.path / "metrics.csv")]
+        assert ps[-1] != 0.5  # the r_t rule moved p
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"loss.r1": -1.0}, "penalty weight and must be ≥ 0"),
+        ({"loss.gp": -10.0}, "penalty weight"),
+        ({"loss.objective": "wgan-gp", "loss.clip": 0.01}, "cannot be combined"),
+        ({"loss.objective": "wgan", "loss.gp": 10.0}, "cannot be combined"),
+        ({"loss.objective": "hinge", "loss.roth": 1.0}, "Jensen-Shannon"),
+        ({"augment.kind": "diffaugment"}, "no meaning for 2-D points"),
+        ({"model.pack": 3}, "multiple"),
+        ({"loss.objective": "wgan", "model.spectral_norm": True}, "use one of them"),
+        ({"balance.mode": "augment"}, "augment.kind=ada"),
+        ({"balance.acc_low": 0.9, "balance.acc_high": 0.8}, "acc_low < acc_high"),
+    ],
+)
+def test_nonsense_is_refused_with_a_reason(overrides, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        as_config("ring8", {"train.batch_size": 256, **overrides})
