@@ -97,7 +97,7 @@ def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927; Brown, Cai & DasGupta 2001, eq. 4)."""
+    """Wilson score interval for a binomial proportion (Wilson 1927; Brown, Cai & DasGupta 2001)."""
     if n == 0:
         return (0.0, 1.0)
     p = successes / n

@@ -6,7 +6,7 @@ Recipe (their section 3, on features):
 3. fit a fresh classifier real-vs-fake on the training parts: by default a logistic regression on
    features standardised with the training statistics (scikit-learn), or a small torch MLP;
 4. score its accuracy t on the n_te = 2⌊n·test_fraction⌋ held-out samples.
-Under H0 (same distribution) the number of correct answers is Binomial(n_te, 1/2) (their eq. 2 uses
+Under H0 (same distribution) the number of correct answers is Binomial(n_te, 1/2) (their section 3 uses
 the normal approximation N(1/2, 1/(4 n_te)) of t); the one-sided p-value P(X ≥ correct) is exact here.
 The ci is the 95% Wilson interval of the accuracy. 0.5 means indistinguishable, 1.0 perfectly separable.
 """

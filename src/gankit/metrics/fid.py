@@ -1,6 +1,6 @@
 """Fréchet distance between Gaussians fitted to real and fake features (FID, Heusel et al. 2017).
 
-FID = ‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^{1/2})   (Heusel et al. 2017, eq. 6; Dowson & Landau 1982)
+FID = ‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^{1/2})   (Heusel et al. 2017, section "FID"; Dowson & Landau 1982)
 
 μ and Σ are the sample mean and the unbiased (N−1) sample covariance of N×D features, in float64.
 The trace of the matrix square root is computed without forming it: Σ_r Σ_f is similar to the symmetric
@@ -52,7 +52,7 @@ def trace_sqrt_product(sigma1: torch.Tensor, sigma2: torch.Tensor) -> float:
 
 
 def frechet_distance(mu1: Any, sigma1: Any, mu2: Any, sigma2: Any) -> float:
-    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (Dowson & Landau 1982; FID eq. 6)."""
+    """Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2) (Dowson & Landau 1982; Heusel et al. 2017)."""
     mu1, mu2 = (torch.as_tensor(np.asarray(m) if not isinstance(m, torch.Tensor) else m).double().cpu().reshape(-1)
                 for m in (mu1, mu2))
     sigma1, sigma2 = (torch.as_tensor(np.asarray(s) if not isinstance(s, torch.Tensor) else s).double().cpu()

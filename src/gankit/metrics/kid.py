@@ -21,7 +21,7 @@ from gankit.metrics.base import Metric, MetricError, MetricResult, block_rows
 
 def polynomial_kernel(x: torch.Tensor, y: torch.Tensor, degree: int = 3, gamma: float | None = None,
                       coef: float = 1.0) -> torch.Tensor:
-    """k(x, y) = (γ xᵀy + coef)^degree for all row pairs, γ = 1/d by default (Bińkowski et al. 2018, eq. 7)."""
+    """k(x, y) = (γ xᵀy + coef)^degree for all row pairs, γ = 1/d by default (Bińkowski et al. 2018, section 3)."""
     gamma = 1.0 / x.shape[1] if gamma is None else gamma
     return (x @ y.T * gamma + coef) ** degree
 

@@ -1,8 +1,8 @@
 """Precision and recall (Kynkäänniemi et al. 2019) and density and coverage (Naeem et al. 2020) from k-NN balls.
 
 With real features X (N), fake features Y (M), r_i the distance from X_i to its k-th nearest other real
-sample and s_j the same for Y_j within the fakes (Kynkäänniemi et al. 2019, eq. 1–2; Naeem et al. 2020,
-eq. 3–4), and strict inequalities as in the authors' `prdc` package:
+sample and s_j the same for Y_j within the fakes (Kynkäänniemi et al. 2019, section 2; Naeem et al.
+2020, section 3), and strict inequalities as in the authors' `prdc` package:
 - precision = 1/M Σ_j 1[∃ i: ‖Y_j − X_i‖ < r_i]            share of fakes inside the real manifold
 - recall    = 1/N Σ_i 1[∃ j: ‖X_i − Y_j‖ < s_j]            share of reals inside the fake manifold
 - density   = 1/(kM) Σ_j Σ_i 1[‖Y_j − X_i‖ < r_i]          how many real balls hold each fake, / k (≈ 1 when equal)
