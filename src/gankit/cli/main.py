@@ -15,6 +15,7 @@ EPILOG = """examples:
   gankit train --resume runs/fashion --set train.steps=8000
   gankit sample runs/fashion --n 64 --out grid.png
   gankit sample runs/ring8 --n 2500 --out points.npy --seed 1
+  gankit eval runs/fashion --n 10000 --metrics fid,kid,pr,dc,c2st
   gankit demo
 """
 
@@ -42,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     s.add_argument("--out", required=True, help="output: .png for a grid (scatter for 2-D), .npy for raw samples")
     s.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+
+    e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
+    e.add_argument("run", help="run folder written by `gankit train`")
+    e.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
+    e.add_argument("--metrics", default=None,
+                   help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
+    e.add_argument("--features", default=None,
+                   help="extractor: fashion-mnist, digits (shipped classifiers), inception-v3, raw (default: the run's)")
+    e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
+    e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
 
     sub.add_parser("presets", help="list the bundled presets")
 
@@ -87,6 +99,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate a run, print the table and write the card."""
+    from gankit.api import load_run
+    from gankit.evaluation import evaluate, format_card, write_card
+
+    run = load_run(args.run)
+    card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
+                    inception_weights=args.inception_weights)
+    path = write_card(card, args.card or run.path / "metric_card.json")
+    print(format_card(card))
+    print(f"\nmetric card: {path}")
+    return 0
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     """Print each preset with its one-line description."""
     from gankit.config.io import preset_description, preset_names
@@ -117,7 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "presets": cmd_presets, "demo": cmd_demo}
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,7 +104,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tup
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the exact interval always contains p; rounding can push an end past it when p is 0 or 1
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 class Metric:

@@ -1,0 +1,206 @@
+"""`gankit eval`: score a run folder's samples against held-out real data, with provenance.
+
+Every score is written into a metric card (JSON) that records how it was made: the extractor and
+a hash of its weights, the resize rule, the sample counts, the reference split, the seeds and the
+gankit version, so that two numbers are only compared when they were made the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from gankit import __version__
+from gankit.api import Run, as_config, load_data
+from gankit.errors import ConfigError
+from gankit.metrics import (
+    c2st,
+    extract_features,
+    extractor_provenance,
+    fid,
+    inception_score,
+    kid,
+    load_extractor,
+    memorisation,
+    mode_coverage,
+    prdc,
+)
+from gankit.metrics.base import MetricResult
+from gankit.metrics.features import DOMAIN_NAMES
+from gankit.utils.atomic import write_json_atomic
+
+METRIC_NAMES = ("fid", "kid", "pr", "dc", "is", "c2st", "memo", "modes")
+DEFAULT_IMAGE_METRICS = ("fid", "kid", "pr", "dc", "is", "c2st", "memo")
+DEFAULT_POINT_METRICS = ("fid", "kid", "pr", "dc", "c2st", "modes")
+# Memorisation compares each sample with this many training samples (a seeded subset): the NN search
+# costs n_fake × n_train distances, and 20k keeps 10k samples within the one-minute budget.
+MEMO_TRAIN_MAX = 20_000
+
+
+class RawFeatures:
+    """The identity extractor: samples flattened (2-D points, or pixels in [-1, 1])."""
+
+    name = "raw"
+    weights_hash = "none"
+    resize_rule = "none: samples flattened as they are (points in data coordinates, images in [-1, 1])"
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Flatten to N×D float."""
+        return (x.float().div(127.5).sub(1) if x.dtype == torch.uint8 else x.float()).flatten(1)
+
+
+@dataclass
+class EvalSetup:
+    """What a run is scored against and with what."""
+
+    real: torch.Tensor  # reference samples (uint8 images or float points)
+    train: torch.Tensor  # training samples, for memorisation
+    reference: str  # e.g. "fashion-mnist/test"
+    extractor: Callable[[torch.Tensor], torch.Tensor]
+    kind: str
+
+
+def parse_metrics(spec: str | None, kind: str) -> list[str]:
+    """'fid,kid' -> ['fid', 'kid']; None -> the defaults for the run's kind. Unknown names list the valid ones."""
+    if not spec:
+        return list(DEFAULT_IMAGE_METRICS if kind == "image" else DEFAULT_POINT_METRICS)
+    names = [m.strip() for m in spec.split(",") if m.strip()]
+    bad = [m for m in names if m not in METRIC_NAMES]
+    if bad:
+        raise ConfigError(f"unknown metric(s) {', '.join(bad)}; choose from: {', '.join(METRIC_NAMES)}")
+    if "modes" in names and kind != "points":
+        raise ConfigError("metric 'modes' counts the modes of a 2-D mixture; this run generates images")
+    return names
+
+
+def default_features(run: Run) -> str:
+    """The run's domain classifier when there is one, else raw samples."""
+    name = run.config.data.name
+    return name if run.kind == "image" and name in DOMAIN_NAMES else "raw"
+
+
+def setup_for(run: Run, features: str | None, inception_weights: str | None = None) -> EvalSetup:
+    """Load the reference split (test split where the dataset has one) and the extractor."""
+    cfg = run.config
+    train = load_data(cfg)
+    if cfg.data.name == "fashion-mnist":
+        real = load_data(as_config(cfg, {"data.split": "test"}))
+        reference = "fashion-mnist/test (10,000 held-out images)"
+    else:
+        real = train
+        reference = f"{cfg.data.name}/{cfg.data.split} (the training data: the dataset has no held-out split)"
+    name = features or default_features(run)
+    extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights)
+    return EvalSetup(real.x, train.x, reference, extractor, run.kind)
+
+
+def _subset(x: torch.Tensor, n: int, seed: int) -> torch.Tensor:
+    if len(x) <= n:
+        return x
+    g = torch.Generator().manual_seed(seed)
+    return x[torch.randperm(len(x), generator=g)[:n]]
+
+
+def evaluate(
+    run: Run,
+    n: int = 10_000,
+    metrics: str | None = None,
+    features: str | None = None,
+    seed: int = 0,
+    inception_weights: str | None = None,
+    setup: EvalSetup | None = None,
+) -> dict[str, Any]:
+    """Score n samples of the run; returns the metric card (a JSON-ready dict)."""
+    names = parse_metrics(metrics, run.kind)
+    setup = setup or setup_for(run, features, inception_weights)
+    t0 = time.perf_counter()
+    fake = run.sample(n, seed=seed)
+    real = _subset(setup.real, n, seed + 1)
+    ext = setup.extractor
+    f_real, f_fake = extract_features(ext, real), extract_features(ext, fake)
+    prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed}
+    results: dict[str, MetricResult] = {}
+    for name in names:
+        results.update(_one_metric(name, f_real, f_fake, fake, setup, ext, seed, prov))
+    card = {
+        "run": str(run.path),
+        "gankit_version": __version__,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "step": _run_step(run),
+        "n_fake": len(fake),
+        "n_real": len(real),
+        "reference": setup.reference,
+        "extractor": extractor_provenance(ext),
+        "seeds": {"samples": seed, "reference_subset": seed + 1, "metrics": seed},
+        "seconds": round(time.perf_counter() - t0, 2),
+        "metrics": {k: v.as_dict() for k, v in results.items()},
+    }
+    return card
+
+
+def _run_step(run: Run) -> int | None:
+    from gankit.training.checkpoint import latest_checkpoint
+
+    try:
+        import json
+
+        return json.loads((latest_checkpoint(run.path / "checkpoints").parent / "latest.json").read_text())["step"]
+    except Exception:  # a card is still useful without the step
+        return None
+
+
+def _one_metric(name, f_real, f_fake, fake, setup: EvalSetup, ext, seed, prov) -> dict[str, MetricResult]:
+    if name == "fid":
+        return {"fid": fid(f_real, f_fake, provenance=prov)}
+    if name == "kid":
+        size = min(1000, len(f_real), len(f_fake))
+        return {"kid": kid(f_real, f_fake, subset_size=size, seed=seed, provenance=prov)}
+    if name in ("pr", "dc"):
+        both = prdc(f_real, f_fake, provenance=prov)
+        keys = ("precision", "recall") if name == "pr" else ("density", "coverage")
+        return {k: both[k] for k in keys}
+    if name == "c2st":
+        return {"c2st": c2st(f_real, f_fake, seed=seed, provenance=prov)}
+    if name == "is":
+        if not hasattr(ext, "logits"):
+            raise ConfigError("the Inception Score needs a classifier: use --features fashion-mnist or digits")
+        with torch.no_grad():
+            logits = torch.cat([ext.logits(fake[i : i + 512]) for i in range(0, len(fake), 512)])
+        return {"is": inception_score(logits, provenance=prov)}
+    if name == "memo":
+        train = _subset(setup.train, MEMO_TRAIN_MAX, seed + 2)
+        return {"memo": memorisation(f_fake, extract_features(ext, train), seed=seed,
+                                     provenance={**prov, "train_subset": len(train)})}
+    if name == "modes":
+        from gankit.data.toy2d import mixture_centres, mixture_std
+
+        data = setup.reference.split("/")[0]
+        cov = mode_coverage(fake, mixture_centres(data), mixture_std(data))
+        return {"modes": MetricResult("modes", float(cov.modes), n_fake=len(fake), extras=cov.as_dict(),
+                                      provenance=prov)}
+    raise ConfigError(f"unknown metric {name!r}")
+
+
+def format_card(card: dict[str, Any]) -> str:
+    """The card as an aligned text table."""
+    lines = [f"{card['run']} (step {card['step']}): {card['n_fake']} samples vs {card['n_real']} of {card['reference']}",
+             f"extractor {card['extractor']['extractor']} [{card['extractor']['weights_hash']}], "
+             f"{card['seconds']:.1f} s", "", f"{'metric':<10} {'value':>12}  uncertainty"]
+    for name, r in card["metrics"].items():
+        unc = ""
+        if r.get("ci"):
+            unc = f"95% CI [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}]"
+        elif r.get("std") is not None:
+            unc = f"± {r['std']:.4g} (std)"
+        lines.append(f"{name:<10} {r['value']:>12.5g}  {unc}")
+    return "\n".join(lines)
+
+
+def write_card(card: dict[str, Any], path: str | Path) -> Path:
+    """Write the card atomically and return its path."""
+    write_json_atomic(path, card)
+    return Path(path)
