@@ -144,8 +144,11 @@ def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: 
 class Run:
     """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
 
-    def __init__(self, path: str | Path, device: str | torch.device = "cpu") -> None:
+    def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> None:
         self.path = Path(path)
+        if checkpoint not in ("latest", "best"):
+            raise ConfigError(f"checkpoint must be 'latest' or 'best', got {checkpoint!r}")
+        self.checkpoint = checkpoint
         if not (self.path / rd.CONFIG).is_file():
             raise CheckpointError(f"{self.path} is not a gankit run folder: {rd.CONFIG} is missing")
         self.config = read_config(self.path / rd.CONFIG)
@@ -167,7 +170,8 @@ class Run:
     def generator(self) -> torch.nn.Module:
         """The sampling generator (the EMA copy when the run kept one), in eval mode."""
         if self._G is None:
-            ckpt = latest_checkpoint(self.path / rd.CHECKPOINTS)
+            root = self.path / rd.CHECKPOINTS
+            ckpt = latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
             G, _ = build_networks(self.config, tuple(self.info["shape"]))
             name = "G_ema" if (ckpt / "G_ema.safetensors").is_file() else "G"
             G.load_state_dict(load_weights(ckpt, name, self.device))
@@ -206,9 +210,9 @@ class Run:
         return path
 
 
-def load_run(path: str | Path, device: str | torch.device = "cpu") -> Run:
-    """Open a run folder for sampling or evaluation."""
-    return Run(path, device)
+def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> Run:
+    """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every)."""
+    return Run(path, device, checkpoint)
 
 
 def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Sequence[cbs.Callback] = ()) -> Trainer:
@@ -222,6 +226,12 @@ def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Seque
     callbacks.append(cbs.Every(cfg.log.sample_every, renderer))
     if balancer is not None:
         callbacks.append(balancer)
+    if cfg.eval.every > 0:
+        from gankit.evaluation import LiveRun, PeriodicEval, setup_for
+
+        live = LiveRun(state, data.kind, cfg.model.z_dim, path)
+        callbacks.append(PeriodicEval(live, setup_for(Run(path), cfg.eval.features), cfg.eval.every, cfg.eval.n,
+                                      cfg.eval.metric, cfg.seed))
     callbacks.extend(extra)
     return Trainer(
         state,

@@ -62,3 +62,17 @@ def test_eval_without_weights_is_refused(tmp_path, capsys):
     shutil.rmtree(run / "checkpoints")
     assert main(["eval", str(run)]) == 2
     assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_evaluation_during_training_keeps_the_best_checkpoint(tmp_path, capsys):
+    import gankit
+
+    run = gankit.train("digits-dcgan-tiny", out=tmp_path / "r", overrides={
+        "log.report": "none", "eval.every": 10, "eval.n": 200, "eval.metric": "fid"})
+    rows = (run.path / "eval.csv").read_text().splitlines()
+    assert rows[0] == "step,fid,seconds" and [int(r.split(",")[0]) for r in rows[1:]] == [10, 20, 30]
+    fids = {int(r.split(",")[0]): float(r.split(",")[1]) for r in rows[1:]}
+    best = json.loads((run.path / "checkpoints/best/best.json").read_text())
+    assert best["value"] == min(fids.values()) and fids[best["step"]] == best["value"]
+    assert gankit.load_run(run.path, checkpoint="best").sample(4).shape == (4, 1, 32, 32)
+    assert main(["sample", str(run.path), "--checkpoint", "best", "--n", "4", "--out", str(tmp_path / "b.npy")]) == 0

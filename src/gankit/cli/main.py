@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     s.add_argument("--out", required=True, help="output: .png for a grid (scatter for 2-D), .npy for raw samples")
     s.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    s.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
+                   help="latest weights, or the best kept by eval.every (default latest)")
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     e.add_argument("run", help="run folder written by `gankit train`")
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
     e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
+    e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
+                   help="latest weights, or the best kept by eval.every (default latest)")
 
     sub.add_parser("presets", help="list the bundled presets")
 
@@ -94,7 +98,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
-    out = load_run(args.run).save_samples(args.out, n=args.n, seed=args.seed)
+    out = load_run(args.run, checkpoint=args.checkpoint).save_samples(args.out, n=args.n, seed=args.seed)
     print(f"wrote {args.n} samples to {out}")
     return 0
 
@@ -104,7 +108,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from gankit.api import load_run
     from gankit.evaluation import evaluate, format_card, write_card
 
-    run = load_run(args.run)
+    run = load_run(args.run, checkpoint=args.checkpoint)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights)
     path = write_card(card, args.card or run.path / "metric_card.json")

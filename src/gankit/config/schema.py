@@ -233,6 +233,22 @@ class LogConfig:
 
 
 @dataclass
+class EvalConfig:
+    """Evaluation during training: every `every` steps (0 = off), score `n` samples of the EMA generator
+    with `metric` and keep the best checkpoint in checkpoints/best/."""
+
+    every: int = 0
+    n: int = 2000
+    metric: str = "fid"
+    features: str | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.every >= 0, f"eval.every must be ≥ 0 (0 = off), got {self.every}")
+        _check(self.n >= 10, f"eval.n must be ≥ 10 samples, got {self.n}")
+        _choice("eval.metric", self.metric, ("fid", "kid", "precision", "recall", "density", "coverage", "c2st"))
+
+
+@dataclass
 class GuardConfig:
     """When to stop a game that has failed, keeping the last good checkpoint."""
 
@@ -259,6 +275,7 @@ class Config:
     balance: BalanceConfig = field(default_factory=BalanceConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
 
     def __post_init__(self) -> None:
