@@ -229,7 +229,7 @@ def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Seque
     if cfg.eval.every > 0:
         from gankit.evaluation import LiveRun, PeriodicEval, setup_for
 
-        live = LiveRun(state, data.kind, cfg.model.z_dim, path)
+        live = LiveRun(state, data.kind, cfg.model.z_dim, path, cfg.data.name)
         callbacks.append(PeriodicEval(live, setup_for(Run(path), cfg.eval.features), cfg.eval.every, cfg.eval.n,
                                       cfg.eval.metric, cfg.seed))
     callbacks.extend(extra)

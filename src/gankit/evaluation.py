@@ -39,6 +39,11 @@ DEFAULT_POINT_METRICS = ("fid", "kid", "pr", "dc", "c2st", "modes")
 # Memorisation compares each sample with this many training samples (a seeded subset): the NN search
 # costs n_fake × n_train distances, and 20k keeps 10k samples within the one-minute budget.
 MEMO_TRAIN_MAX = 20_000
+STACKED = "stacked-fashion-mnist"
+
+
+def _data_name(run) -> str:
+    return run.config.data.name if hasattr(run, "config") else getattr(run, "data_name", "")
 
 
 class RawFeatures:
@@ -72,16 +77,16 @@ class EvalSetup:
         return self._cache[(n, seed)]
 
 
-def parse_metrics(spec: str | None, kind: str) -> list[str]:
-    """'fid,kid' -> ['fid', 'kid']; None -> the defaults for the run's kind. Unknown names list the valid ones."""
+def parse_metrics(spec: str | None, kind: str, data: str = "") -> list[str]:
+    """'fid,kid' -> ['fid', 'kid']; None -> the defaults for the run's data. Unknown names list the valid ones."""
     if not spec:
+        if data == STACKED:
+            return ["modes"]
         return list(DEFAULT_IMAGE_METRICS if kind == "image" else DEFAULT_POINT_METRICS)
     names = [m.strip() for m in spec.split(",") if m.strip()]
     bad = [m for m in names if m not in METRIC_NAMES]
     if bad:
         raise ConfigError(f"unknown metric(s) {', '.join(bad)}; choose from: {', '.join(METRIC_NAMES)}")
-    if "modes" in names and kind != "points":
-        raise ConfigError("metric 'modes' counts the modes of a 2-D mixture; this run generates images")
     return names
 
 
@@ -95,13 +100,13 @@ def setup_for(run: Run, features: str | None, inception_weights: str | None = No
     """Load the reference split (test split where the dataset has one) and the extractor."""
     cfg = run.config
     train = load_data(cfg)
-    if cfg.data.name == "fashion-mnist":
-        real = load_data(as_config(cfg, {"data.split": "test"}))
-        reference = "fashion-mnist/test (10,000 held-out images)"
+    if cfg.data.name in ("fashion-mnist", STACKED):
+        real = load_data(as_config(cfg, {"data.split": "test", "data.n": None}))
+        reference = f"{cfg.data.name}/test ({len(real):,} held-out images)"
     else:
         real = train
         reference = f"{cfg.data.name}/{cfg.data.split} (the training data: the dataset has no held-out split)"
-    name = features or default_features(run)
+    name = features or ("raw" if cfg.data.name == STACKED else default_features(run))
     extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights)
     return EvalSetup(real.x, train.x, reference, extractor, run.kind)
 
@@ -123,7 +128,10 @@ def evaluate(
     setup: EvalSetup | None = None,
 ) -> dict[str, Any]:
     """Score n samples of the run; returns the metric card (a JSON-ready dict)."""
-    names = parse_metrics(metrics, run.kind)
+    names = parse_metrics(metrics, run.kind, _data_name(run))
+    if "modes" in names and run.kind != "points" and _data_name(run) != STACKED:
+        raise ConfigError("metric 'modes' counts the modes of a 2-D mixture or of stacked-fashion-mnist; "
+                          "this run generates other images")
     setup = setup or setup_for(run, features, inception_weights)
     t0 = time.perf_counter()
     fake = run.sample(n, seed=seed)
@@ -183,6 +191,14 @@ def _one_metric(name, f_real, f_fake, fake, setup: EvalSetup, ext, seed, prov) -
         train = _subset(setup.train, MEMO_TRAIN_MAX, seed + 2)
         return {"memo": memorisation(f_fake, extract_features(ext, train), seed=seed,
                                      provenance={**prov, "train_subset": len(train)})}
+    if name == "modes" and setup.kind == "image":
+        from gankit.metrics.features import load_domain_classifier
+        from gankit.metrics.stacked import stacked_mode_coverage
+
+        clf = load_domain_classifier("fashion-mnist")
+        result = stacked_mode_coverage(fake, clf.logits)
+        result.provenance = {**prov, **{f"mode_{k}": v for k, v in extractor_provenance(clf).items()}}
+        return {"modes": result}
     if name == "modes":
         from gankit.data.toy2d import mixture_centres, mixture_std
 
@@ -227,8 +243,8 @@ def metric_badness(name: str, value: float) -> float:
 class LiveRun:
     """What `evaluate` needs of a run, taken from the training state instead of a checkpoint."""
 
-    def __init__(self, state, kind: str, z_dim: int, path: Path) -> None:
-        self.state, self.kind, self.z_dim, self.path = state, kind, z_dim, path
+    def __init__(self, state, kind: str, z_dim: int, path: Path, data_name: str = "") -> None:
+        self.state, self.kind, self.z_dim, self.path, self.data_name = state, kind, z_dim, path, data_name
 
     @property
     def step(self) -> int:

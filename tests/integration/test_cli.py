@@ -14,7 +14,7 @@ TINY = [p for p in preset_names() if p.endswith("-tiny")]
 
 
 def _args(preset, tiny_fashion):
-    return ["--set", f"data.path={tiny_fashion}"] if preset.startswith("fashion") else []
+    return ["--set", f"data.path={tiny_fashion}"] if preset.startswith(("fashion", "stacked")) else []
 
 
 @pytest.mark.parametrize("preset", TINY)

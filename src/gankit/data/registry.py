@@ -13,6 +13,7 @@ from gankit.data.base import ArrayDataset
 from gankit.data.digits import load_digits
 from gankit.data.fashion_mnist import load_fashion_mnist
 from gankit.data.folder import load_image_folder
+from gankit.data.stacked import load_stacked_fashion_mnist
 from gankit.data.toy2d import grid25, ring8
 from gankit.errors import DataError
 
@@ -48,6 +49,12 @@ def _fashion_mnist(r: DatasetRequest) -> ArrayDataset:
     return load_fashion_mnist(r.path, split=r.split, size=r.size, download=r.download)
 
 
+def _stacked(r: DatasetRequest) -> ArrayDataset:
+    # the test split is stacked with its own seed so that it never repeats the training stacks
+    seed = r.seed if r.split == "train" else r.seed + 1
+    return load_stacked_fashion_mnist(r.path, n=r.n, seed=seed, split=r.split, size=r.size, download=r.download)
+
+
 def _folder(r: DatasetRequest) -> ArrayDataset:
     if r.path is None:
         raise DataError("dataset 'folder' needs the folder of images: pass path=/your/images "
@@ -60,6 +67,7 @@ DATASETS: dict[str, Callable[[DatasetRequest], ArrayDataset]] = {
     "grid25": _grid25,
     "digits": _digits,
     "fashion-mnist": _fashion_mnist,
+    "stacked-fashion-mnist": _stacked,
     "folder": _folder,
 }
 
