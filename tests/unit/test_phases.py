@@ -74,3 +74,21 @@ def test_g_step_leaves_d_untouched_and_trainable():
     assert any(not torch.equal(a, b) for a, b in zip(before, after_d))
     assert all(torch.equal(a, p) for a, p in zip(after_d, state.D.parameters()))
     assert all(p.requires_grad for p in state.D.parameters())
+
+
+def test_window_means_count_only_iterations_where_a_phase_ran():
+    state, phases = _setup(1, reuse_fake=False)
+    phases.d_every = 2  # D plays every other iteration, as the balancer may set
+    seen = []
+    real_step = phases.d_step
+
+    def spy(log, keep_fake=False):
+        out = real_step(log, keep_fake)
+        seen.append(out["loss_d"].item())
+        return out
+
+    phases.d_step = spy
+    rows = Rows()
+    Trainer(state, phases.schedule(), log_every=4, callbacks=[rows]).fit(4)
+    assert len(seen) == 2
+    assert rows.rows[0]["loss_d"] == pytest.approx(sum(seen) / 2, rel=1e-6)

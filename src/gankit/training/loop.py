@@ -40,7 +40,7 @@ class Trainer:
         self.callbacks, self.guard = list(callbacks), guard or DivergenceGuard()
         self._stop_signal: int | None = None
         self._window: dict[str, torch.Tensor] = {}
-        self._window_n = 0
+        self._counts: dict[str, int] = {}
         self._t0 = time.perf_counter()
 
     # -- one iteration ---------------------------------------------------------------------------
@@ -54,18 +54,18 @@ class Trainer:
         return out
 
     def _accumulate(self, stats: Stats) -> None:
+        # counts are kept per key: a phase may skip iterations (e.g. D every other one)
         for k, v in stats.items():
             self._window[k] = self._window[k] + v if k in self._window else v.clone()
-        self._window_n += 1
+            self._counts[k] = self._counts.get(k, 0) + 1
 
     def _flush(self) -> dict[str, float]:
-        n = max(1, self._window_n)
         row = {"step": float(self.state.step)}
         for k, v in self._window.items():
-            # gradient norms are taken on the logged iteration only; the rest are window means
-            row[k] = float(v) if k.startswith("grad_norm") else float(v) / n
+            # values taken on the logged iteration only (gradient norms, knobs) have a count of 1
+            row[k] = float(v) / self._counts[k]
         row["time"] = time.perf_counter() - self._t0
-        self._window, self._window_n = {}, 0
+        self._window, self._counts = {}, {}
         return row
 
     # -- checkpoints and signals -----------------------------------------------------------------
