@@ -43,13 +43,18 @@ def main() -> None:
     ap.add_argument("--break", dest="breakage", action="append", default=None,
                     help="override(s) that spoil the game (default: D's learning rate ×10)")
     ap.add_argument("--mode", default="lr", choices=["lr", "d_steps"])
+    ap.add_argument("--band", default="0.5,0.65",
+                    help="D-accuracy band acc_low,acc_high (default 0.5,0.65: the healthy ring8-basic game sits at "
+                         "0.53-0.64 over training, the broken one at 0.69-0.76)")
     ap.add_argument("--out", type=Path, default=Path("bench/out/rescue"))
     args = ap.parse_args()
     torch.set_num_threads(1)
     base = gankit.load_config(args.preset)
     breakage = args.breakage or [f"train.lr_d={10 * base.train.lr_d}"]
-    games = {"healthy": [], "broken": breakage, "broken + balancer": [*breakage, f"balance.mode={args.mode}"]}
-    print(f"preset {args.preset}; broken by {' '.join(breakage)}; balancer mode {args.mode}\n")
+    low, high = args.band.split(",")
+    balancer = [f"balance.mode={args.mode}", f"balance.acc_low={low}", f"balance.acc_high={high}"]
+    games = {"healthy": [], "broken": breakage, "broken + balancer": [*breakage, *balancer]}
+    print(f"preset {args.preset}; broken by {' '.join(breakage)}; balancer: {' '.join(balancer)}\n")
     print("| game | seed | modes | HQ % | reverse KL | spread | balancer adjustments | final knob |")
     print("|---|---|---|---|---|---|---|---|")
     for label, over in games.items():

@@ -20,11 +20,9 @@ from pathlib import Path
 import torch
 
 from bench.plain_dcgan import plain_step
-from gankit.api import as_config, build_networks, build_state
+from gankit.api import as_config, build_game, build_networks
 from gankit.data.base import ArrayDataset
-from gankit.losses.adversarial import get_objective
 from gankit.training.loop import Trainer
-from gankit.training.phases import GamePhases
 
 
 def _data(n: int = 4096) -> ArrayDataset:
@@ -44,11 +42,10 @@ def main() -> None:
 
     bf16 = args.precision == "bf16"
     cfg = as_config("fashion-dcgan", {"train.batch_size": args.batch, "train.precision": args.precision,
-                                      "train.channels_last": bf16, "log.progress": False})
+                                      "train.channels_last": bf16, "train.ema_decay": 0.999, "log.progress": False})
     data = _data()
-    state = build_state(cfg, data, torch.device("cpu"))
-    phases = GamePhases(state, get_objective("nonsaturating"), cfg.model.z_dim, args.batch, args.precision, bf16, True)
-    trainer = Trainer(state, phases.schedule(1), log_every=50)
+    state, phases, _ = build_game(cfg, data, torch.device("cpu"))
+    trainer = Trainer(state, phases.schedule(), log_every=50)
 
     torch.manual_seed(0)
     G, D = build_networks(cfg, data.sample_shape)

@@ -14,8 +14,10 @@ from gankit.training.callbacks import Callback, read_metrics
 from gankit.training.checkpoint import latest_checkpoint
 
 FAST = {"log.progress": False, "log.report": "none", "log.every": 5, "log.checkpoint_every": 10}
+# A constant learning rate here: a decaying schedule depends on train.steps, so growing the run from 20
+# to 30 steps changes it (the signal test below covers an interrupted run with the tiny preset's schedule).
 PRESETS = {
-    "ring8-tiny": {**FAST, "data.n": 2000, "train.batch_size": 64},
+    "ring8-tiny": {**FAST, "data.n": 2000, "train.batch_size": 64, "train.lr_schedule": "constant"},
     "digits-dcgan-tiny": {**FAST, "train.batch_size": 16},
 }
 
@@ -64,7 +66,7 @@ class SendSignal(Callback):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_writes_checkpoint_then_resume_is_exact(tmp_path, sig):
-    over = {**PRESETS["ring8-tiny"], "train.steps": 30}
+    over = {**PRESETS["ring8-tiny"], "train.steps": 30, "train.lr_schedule": "linear"}
     with pytest.raises(TrainingInterrupted, match="checkpoint written at step 13"):
         gankit.train("ring8-tiny", out=tmp_path / "b", overrides=over, callbacks=[SendSignal(13, sig)])
     assert json.loads((tmp_path / "b/checkpoints/latest.json").read_text())["step"] == 13
@@ -169,3 +171,9 @@ def test_time_budget_stops_with_a_checkpoint(tmp_path):
     step = json.loads((tmp_path / "r/checkpoints/latest.json").read_text())["step"]
     assert run.status == "budget" and 0 < step < 100_000
     assert read_metrics(run.path / "metrics.csv")[-1]["step"] == step
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    run = gankit.train("ring8-tiny", out=tmp_path / "r", overrides={**PRESETS["ring8-tiny"], "train.steps": 5})
+    for name in ("config.json", "data.json", "checkpoints/latest.json"):
+        assert (run.path / name).stat().st_mode & 0o044 == 0o044, name

@@ -31,10 +31,10 @@ def test_lazy_regularisation_interval_and_optimizer_correction():
 
 
 def test_eager_penalty_is_logged_every_d_step():
-    _, (state, phases, _) = _game({"loss.r1": 1.0, "loss.gp": 1.0})
+    cfg, (state, phases, _) = _game({"loss.r1": 1.0, "loss.gp": 1.0})
     out = phases.d_step(log=True)
     assert {"pen_r1", "pen_gp"} <= set(out)
-    assert state.opt_d.param_groups[0]["lr"] == pytest.approx(1e-4)  # no lazy correction
+    assert state.opt_d.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_d)  # no lazy correction
 
 
 def test_wgan_clips_every_d_weight():
@@ -64,10 +64,11 @@ def test_lr_schedules():
     assert lr_multiplier("linear", 750, 1000, 0.5, 0.1) == pytest.approx(0.55)
     assert lr_multiplier("linear", 1000, 1000, 0.5, 0.1) == pytest.approx(0.1)
     assert lr_multiplier("cosine", 1000, 1000, 0.0, 0.01) == pytest.approx(0.01)
-    _, (state, phases, _) = _game({"train.lr_schedule": "linear", "train.steps": 10, "train.decay_start": 0.0,
-                                   "train.lr_end": 0.5})
+    cfg, (state, phases, _) = _game({"train.lr_schedule": "linear", "train.steps": 10, "train.decay_start": 0.0,
+                                     "train.lr_end": 0.5})
     Trainer(state, phases.schedule(), log_every=5).fit(10)
-    assert state.opt_g.param_groups[0]["lr"] == pytest.approx(1e-4 * (1 - 0.5 * 9 / 10))
+    # the last iteration (step index 9) ran with lr·(1 − 0.5·9/10)
+    assert state.opt_g.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_g * (1 - 0.5 * 9 / 10))
 
 
 @pytest.mark.parametrize("kind", ["diffaugment", "ada"])
