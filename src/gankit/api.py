@@ -167,11 +167,19 @@ class Run:
         """The dataset's class names."""
         return list(self.info["class_names"])
 
+    def _checkpoint_dir(self) -> Path:
+        root = self.path / rd.CHECKPOINTS
+        return latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
+
+    @property
+    def step(self) -> int:
+        """The step of the checkpoint this Run samples from."""
+        return int(self._checkpoint_dir().name.removeprefix("step_"))
+
     def generator(self) -> torch.nn.Module:
         """The sampling generator (the EMA copy when the run kept one), in eval mode."""
         if self._G is None:
-            root = self.path / rd.CHECKPOINTS
-            ckpt = latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
+            ckpt = self._checkpoint_dir()
             G, _ = build_networks(self.config, tuple(self.info["shape"]))
             name = "G_ema" if (ckpt / "G_ema.safetensors").is_file() else "G"
             G.load_state_dict(load_weights(ckpt, name, self.device))

@@ -31,6 +31,7 @@ from gankit.metrics import (
 )
 from gankit.metrics.base import MetricResult
 from gankit.metrics.features import DOMAIN_NAMES
+from gankit.training.callbacks import Callback
 from gankit.utils.atomic import write_json_atomic
 
 METRIC_NAMES = ("fid", "kid", "pr", "dc", "is", "c2st", "memo", "modes")
@@ -67,6 +68,7 @@ class EvalSetup:
     reference: str  # e.g. "fashion-mnist/test"
     extractor: Callable[[torch.Tensor], torch.Tensor]
     kind: str
+    data_name: str
     _cache: dict = field(default_factory=dict)
 
     def real_features(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -108,7 +110,7 @@ def setup_for(run: Run, features: str | None, inception_weights: str | None = No
         reference = f"{cfg.data.name}/{cfg.data.split} (the training data: the dataset has no held-out split)"
     name = features or ("raw" if cfg.data.name == STACKED else default_features(run))
     extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights)
-    return EvalSetup(real.x, train.x, reference, extractor, run.kind)
+    return EvalSetup(real.x, train.x, reference, extractor, run.kind, cfg.data.name)
 
 
 def _subset(x: torch.Tensor, n: int, seed: int) -> torch.Tensor:
@@ -146,7 +148,7 @@ def evaluate(
         "run": str(run.path),
         "gankit_version": __version__,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "step": getattr(run, "step", None) if not isinstance(run, Run) else _run_step(run),
+        "step": run.step,
         "n_fake": len(fake),
         "n_real": len(real),
         "reference": setup.reference,
@@ -156,17 +158,6 @@ def evaluate(
         "metrics": {k: v.as_dict() for k, v in results.items()},
     }
     return card
-
-
-def _run_step(run: Run) -> int | None:
-    from gankit.training.checkpoint import latest_checkpoint
-
-    try:
-        import json
-
-        return json.loads((latest_checkpoint(run.path / "checkpoints").parent / "latest.json").read_text())["step"]
-    except Exception:  # a card is still useful without the step
-        return None
 
 
 def _one_metric(name, f_real, f_fake, fake, setup: EvalSetup, ext, seed, prov) -> dict[str, MetricResult]:
@@ -202,8 +193,7 @@ def _one_metric(name, f_real, f_fake, fake, setup: EvalSetup, ext, seed, prov) -
     if name == "modes":
         from gankit.data.toy2d import mixture_centres, mixture_std
 
-        data = setup.reference.split("/")[0]
-        cov = mode_coverage(fake, mixture_centres(data), mixture_std(data))
+        cov = mode_coverage(fake, mixture_centres(setup.data_name), mixture_std(setup.data_name))
         return {"modes": MetricResult("modes", float(cov.modes), n_fake=len(fake), extras=cov.as_dict(),
                                       provenance=prov)}
     raise ConfigError(f"unknown metric {name!r}")
@@ -267,7 +257,7 @@ class LiveRun:
             net.train(was_training)
 
 
-class PeriodicEval:
+class PeriodicEval(Callback):
     """A trainer callback: every `every` steps score the EMA generator and keep the best checkpoint.
 
     Reference features are extracted once; each evaluation costs n generated samples through the
@@ -283,15 +273,6 @@ class PeriodicEval:
             import json
 
             self.best = metric_badness(metric, json.loads(best.read_text())["value"])
-
-    def on_start(self, step: int, total: int) -> None:
-        """Nothing to prepare."""
-
-    def on_log(self, step: int, row) -> None:
-        """Not used."""
-
-    def on_end(self, step: int, status: str) -> None:
-        """Not used."""
 
     def on_step(self, step: int) -> None:
         """Evaluate on multiples of `every`."""
