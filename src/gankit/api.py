@@ -39,6 +39,9 @@ from gankit.utils.device import resolve_device
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
 
+ClassSpec = str | int | Sequence[str | int] | None  # a class name or index, one per sample, or None
+
+
 def as_config(source: Config | str | None, overrides: list[str] | Mapping[str, Any] | None = None) -> Config:
     """A Config from a Config, a preset name or a config file path, with overrides applied."""
     if isinstance(source, Config):
@@ -58,13 +61,15 @@ def load_data(cfg: Config) -> ArrayDataset:
     )
 
 
-def build_networks(cfg: Config, shape: tuple[int, ...]) -> tuple[torch.nn.Module, torch.nn.Module]:
-    """Build (G, D) for samples of `shape` from the model section of a config."""
+def build_networks(cfg: Config, shape: tuple[int, ...], num_classes: int = 0) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """Build (G, D) for samples of `shape` (and `num_classes` classes) from the model section of a config."""
     m = cfg.model
+    cond = {"num_classes": num_classes, "cond_g": m.cond_g, "cond_d": m.cond_d, "embed_dim": m.embed_dim}
     try:
         return build_models(
             m.arch, shape, spectral_norm=m.spectral_norm, z_dim=m.z_dim, g_width=m.g_width, d_width=m.d_width,
             g_depth=m.g_depth, d_depth=m.d_depth, pack=m.pack, minibatch_std=m.minibatch_std,
+            **(cond if m.conditional else {}),
         )
     except ValueError as e:
         raise ConfigError(str(e)) from None
@@ -82,7 +87,7 @@ def lazy_regularisation_factor(cfg: Config) -> float:
 def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainState:
     """Networks, EMA, optimisers (TTUR: one learning rate per player), RNGs and batches for a fresh run."""
     seed_everything(cfg.seed)
-    G, D = build_networks(cfg, data.sample_shape)
+    G, D = build_networks(cfg, data.sample_shape, len(data.class_names))
     G, D = G.to(device), D.to(device)
     if cfg.train.channels_last and data.kind == "image":
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
@@ -120,7 +125,8 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
         reg=Regularizers(r1=lo.r1, r2=lo.r2, roth=lo.roth, gp=lo.gp_weight, gp_center=lo.gp_center,
                          gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every),
         augment=augment, adapt_p=a.kind == "ada" and cfg.balance.mode != "augment",
-        unroll_steps=t.unroll_steps, unroll_lr=t.unroll_lr,
+        unroll_steps=t.unroll_steps, unroll_lr=t.unroll_lr, conditional=cfg.model.conditional,
+        aux_weight=lo.aux_weight, aux_fake_in_d=lo.aux_fake_in_d,
         lr_schedule=None if t.lr_schedule == "constant" else partial(
             lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end),
     )
@@ -180,28 +186,88 @@ class Run:
         """The sampling generator (the EMA copy when the run kept one), in eval mode."""
         if self._G is None:
             ckpt = self._checkpoint_dir()
-            G, _ = build_networks(self.config, tuple(self.info["shape"]))
+            G, _ = build_networks(self.config, tuple(self.info["shape"]), len(self.class_names))
             name = "G_ema" if (ckpt / "G_ema.safetensors").is_file() else "G"
             G.load_state_dict(load_weights(ckpt, name, self.device))
             self._G = G.to(self.device).eval().requires_grad_(False)
         return self._G
 
-    @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, batch_size: int = 1024) -> torch.Tensor:
-        """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed."""
-        G = self.generator()
-        g = make_generator(seed, self.device)
-        z = torch.randn(n, self.config.model.z_dim, generator=g, device=self.device)
-        return torch.cat([G(z[i : i + batch_size]) for i in range(0, n, batch_size)]).float().cpu()
+    @property
+    def conditional(self) -> bool:
+        """Whether the generator takes a class."""
+        return self.config.model.conditional
 
-    def sample_array(self, n: int, seed: int = 0) -> np.ndarray:
+    @property
+    def num_classes(self) -> int:
+        """Classes the generator can be asked for (0 when unconditional)."""
+        return len(self.class_names) if self.conditional else 0
+
+    @property
+    def z_dim(self) -> int:
+        """Size of the noise vector."""
+        return self.config.model.z_dim
+
+    def class_index(self, name_or_index: str | int) -> int:
+        """A class given by name (case-insensitive) or index -> its index; unknown ones list the valid names."""
+        from gankit.latent import resolve_class
+
+        return resolve_class(name_or_index, self.class_names)
+
+    def labels(self, n: int, classes: ClassSpec = None) -> torch.Tensor | None:
+        """The class labels of n samples: None for an unconditional run; by default every class in turn."""
+        if not self.conditional:
+            if classes is not None:
+                raise ConfigError(f"{self.path} is an unconditional run (model.cond_g=none): it cannot be asked for a "
+                                  "class. Train a conditional preset such as fashion-cdcgan to choose classes.")
+            return None
+        if classes is None:
+            return torch.arange(n) % len(self.class_names)
+        if isinstance(classes, (str, int)):
+            return torch.full((n,), self.class_index(classes), dtype=torch.long)
+        idx = [self.class_index(c) for c in classes]
+        if len(idx) != n:
+            raise ConfigError(f"{len(idx)} classes given for {n} samples; give one class, or one per sample")
+        return torch.tensor(idx, dtype=torch.long)
+
+    def noise(self, n: int, seed: int = 0) -> torch.Tensor:
+        """The noise vectors z that `sample(n, seed)` uses (standard normal, reproducible by seed)."""
+        return torch.randn(n, self.z_dim, generator=make_generator(seed, "cpu"))
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024) -> torch.Tensor:
+        """G(z, c) in model space for given noise and class labels or weights (None: unconditional)."""
+        G = self.generator()
+        z = z.to(self.device)
+        if self.conditional and c is None:
+            raise ConfigError("this run is conditional: give class labels or class-weight vectors")
+        parts = []
+        for i in range(0, len(z), batch_size):
+            args = (z[i : i + batch_size],) if not self.conditional else (z[i : i + batch_size],
+                                                                         c[i : i + batch_size].to(self.device))
+            parts.append(G(*args).float().cpu())
+        return torch.cat(parts)
+
+    def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
+               truncation: float = 1.0) -> torch.Tensor:
+        """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
+
+        `classes` (conditional runs): a name or index for all n, or one per sample; by default every
+        class in turn. `truncation` ψ < 1 pulls z towards the prior's mean (see gankit.latent.truncate).
+        """
+        from gankit.latent import truncate
+
+        z = truncate(self.noise(n, seed), truncation)
+        return self.generate(z, self.labels(n, classes), batch_size)
+
+    def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0) -> np.ndarray:
         """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
         from gankit.utils.images import to_uint8
 
-        x = self.sample(n, seed)
+        x = self.sample(n, seed, classes=classes, truncation=truncation)
         return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
 
-    def save_samples(self, path: str | Path, n: int = 64, seed: int = 0) -> Path:
+    def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
+                     truncation: float = 1.0) -> Path:
         """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
         from gankit.reporting import render_samples
         from gankit.utils.atomic import atomic_path
@@ -210,9 +276,9 @@ class Run:
         if path.suffix == ".npy":
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as f:
-                    np.save(f, self.sample_array(n, seed))
+                    np.save(f, self.sample_array(n, seed, classes, truncation))
         elif path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
-            render_samples(self.sample(n, seed), self.info, path)
+            render_samples(self.sample(n, seed, classes=classes, truncation=truncation), self.info, path)
         else:
             raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
         return path

@@ -34,7 +34,8 @@ from gankit.metrics.features import DOMAIN_NAMES
 from gankit.training.callbacks import Callback
 from gankit.utils.atomic import write_json_atomic
 
-METRIC_NAMES = ("fid", "kid", "pr", "dc", "is", "c2st", "memo", "modes")
+METRIC_NAMES = ("fid", "kid", "pr", "dc", "is", "c2st", "memo", "modes", "control", "intra_fid")
+CONDITIONAL_METRICS = ("control", "intra_fid")  # added to the defaults of a conditional run
 DEFAULT_IMAGE_METRICS = ("fid", "kid", "pr", "dc", "is", "c2st", "memo")
 DEFAULT_POINT_METRICS = ("fid", "kid", "pr", "dc", "c2st", "modes")
 # Memorisation compares each sample with this many training samples (a seeded subset): the NN search
@@ -69,22 +70,36 @@ class EvalSetup:
     extractor: Callable[[torch.Tensor], torch.Tensor]
     kind: str
     data_name: str
+    real_labels: torch.Tensor | None = None  # class labels of `real`, for per-class metrics
     _cache: dict = field(default_factory=dict)
 
     def real_features(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(reference samples, their features) for a subset of size n drawn with seed."""
+        real, feats, _ = self._real(n, seed)
+        return real, feats
+
+    def real_labels_of(self, n: int, seed: int) -> torch.Tensor | None:
+        """Labels of the subset `real_features(n, seed)` returns."""
+        return self._real(n, seed)[2]
+
+    def _real(self, n: int, seed: int):
         if (n, seed) not in self._cache:
-            real = _subset(self.real, n, seed)
-            self._cache[(n, seed)] = (real, extract_features(self.extractor, real))
+            idx = _subset_index(len(self.real), n, seed)
+            real = self.real[idx]
+            labels = self.real_labels[idx] if self.real_labels is not None else None
+            self._cache[(n, seed)] = (real, extract_features(self.extractor, real), labels)
         return self._cache[(n, seed)]
 
 
-def parse_metrics(spec: str | None, kind: str, data: str = "") -> list[str]:
+def parse_metrics(spec: str | None, kind: str, data: str = "", conditional: bool = False) -> list[str]:
     """'fid,kid' -> ['fid', 'kid']; None -> the defaults for the run's data. Unknown names list the valid ones."""
     if not spec:
         if data == STACKED:
             return ["modes"]
-        return list(DEFAULT_IMAGE_METRICS if kind == "image" else DEFAULT_POINT_METRICS)
+        names = list(DEFAULT_IMAGE_METRICS if kind == "image" else DEFAULT_POINT_METRICS)
+        if conditional:
+            names += ["intra_fid"] + (["control"] if data in DOMAIN_NAMES else [])
+        return names
     names = [m.strip() for m in spec.split(",") if m.strip()]
     bad = [m for m in names if m not in METRIC_NAMES]
     if bad:
@@ -110,14 +125,18 @@ def setup_for(run: Run, features: str | None, inception_weights: str | None = No
         reference = f"{cfg.data.name}/{cfg.data.split} (the training data: the dataset has no held-out split)"
     name = features or ("raw" if cfg.data.name == STACKED else default_features(run))
     extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights)
-    return EvalSetup(real.x, train.x, reference, extractor, run.kind, cfg.data.name)
+    return EvalSetup(real.x, train.x, reference, extractor, run.kind, cfg.data.name, real_labels=real.y)
+
+
+def _subset_index(size: int, n: int, seed: int) -> torch.Tensor:
+    if size <= n:
+        return torch.arange(size)
+    g = torch.Generator().manual_seed(seed)
+    return torch.randperm(size, generator=g)[:n]
 
 
 def _subset(x: torch.Tensor, n: int, seed: int) -> torch.Tensor:
-    if len(x) <= n:
-        return x
-    g = torch.Generator().manual_seed(seed)
-    return x[torch.randperm(len(x), generator=g)[:n]]
+    return x[_subset_index(len(x), n, seed)]
 
 
 def evaluate(
@@ -130,7 +149,11 @@ def evaluate(
     setup: EvalSetup | None = None,
 ) -> dict[str, Any]:
     """Score n samples of the run; returns the metric card (a JSON-ready dict)."""
-    names = parse_metrics(metrics, run.kind, _data_name(run))
+    k = _num_classes(run)
+    names = parse_metrics(metrics, run.kind, _data_name(run), conditional=k > 0)
+    bad = [m for m in names if m in CONDITIONAL_METRICS and not k]
+    if bad:
+        raise ConfigError(f"metric(s) {', '.join(bad)} score class control; this run is unconditional")
     if "modes" in names and run.kind != "points" and _data_name(run) != STACKED:
         raise ConfigError("metric 'modes' counts the modes of a 2-D mixture or of stacked-fashion-mnist; "
                           "this run generates other images")
@@ -142,8 +165,13 @@ def evaluate(
     f_fake = extract_features(ext, fake)
     prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed}
     results: dict[str, MetricResult] = {}
+    asked = torch.arange(len(fake)) % k if k else None  # run.sample draws every class in turn
     for name in names:
-        results.update(_one_metric(name, f_real, f_fake, fake, setup, ext, seed, prov))
+        if name in CONDITIONAL_METRICS:
+            results.update(_control_metric(name, run, f_real, setup.real_labels_of(n, seed + 1), f_fake, asked, fake,
+                                           ext, prov))
+        else:
+            results.update(_one_metric(name, f_real, f_fake, fake, setup, ext, seed, prov))
     card = {
         "run": str(run.path),
         "gankit_version": __version__,
@@ -158,6 +186,36 @@ def evaluate(
         "metrics": {k: v.as_dict() for k, v in results.items()},
     }
     return card
+
+
+def _num_classes(run) -> int:
+    """Classes a conditional run (or live training state) draws from; 0 when unconditional."""
+    if hasattr(run, "num_classes"):
+        return run.num_classes
+    return len(run.class_names) if getattr(run, "conditional", False) else 0
+
+
+def _control_metric(name, run, f_real, y_real, f_fake, asked, fake, ext, prov) -> dict[str, MetricResult]:
+    from gankit.metrics.control import control_accuracy, intra_class_fid
+    from gankit.metrics.features import load_domain_classifier
+
+    names = run.class_names
+    if name == "intra_fid":
+        if y_real is None:
+            raise ConfigError("intra-class FID needs the reference data's labels")
+        return {"intra_fid": intra_class_fid(f_real, y_real, f_fake, asked, names, provenance=prov)}
+    data = _data_name(run)
+    if hasattr(ext, "logits"):
+        judge = ext
+    elif data in DOMAIN_NAMES:
+        judge = load_domain_classifier(data)
+    else:
+        raise ConfigError(f"control accuracy needs a classifier of {data} images; gankit ships them for "
+                          f"{', '.join(DOMAIN_NAMES)} only")
+    with torch.no_grad():
+        judged = torch.cat([judge.logits(fake[i : i + 512]).argmax(1) for i in range(0, len(fake), 512)])
+    judge_prov = {**prov, **{f"judge_{k}": v for k, v in extractor_provenance(judge).items()}}
+    return {"control": control_accuracy(judged, asked, names, provenance=judge_prov)}
 
 
 def _one_metric(name, f_real, f_fake, fake, setup: EvalSetup, ext, seed, prov) -> dict[str, MetricResult]:
@@ -220,7 +278,7 @@ def write_card(card: dict[str, Any], path: str | Path) -> Path:
     return Path(path)
 
 
-HIGHER_IS_BETTER = {"precision", "recall", "density", "coverage", "is"}
+HIGHER_IS_BETTER = {"precision", "recall", "density", "coverage", "is", "control"}
 
 
 def metric_badness(name: str, value: float) -> float:
@@ -241,6 +299,18 @@ class LiveRun:
         """Iterations done."""
         return self.state.step
 
+    @property
+    def num_classes(self) -> int:
+        """Classes the generator draws from (0 when unconditional)."""
+        return getattr(self.state.G, "num_classes", 0)
+
+    @property
+    def class_names(self) -> list[str]:
+        """The dataset's class names (from the run folder)."""
+        import json
+
+        return list(json.loads((self.path / "data.json").read_text())["class_names"])
+
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> torch.Tensor:
         """n samples from the sampling network in eval mode (its train/eval mode is restored)."""
@@ -251,8 +321,12 @@ class LiveRun:
         was_training = net.training
         net.eval()
         try:
-            z = torch.randn(n, self.z_dim, generator=make_generator(seed, device), device=device)
-            return torch.cat([net(z[i : i + 1024]).float().cpu() for i in range(0, n, 1024)])
+            z = torch.randn(n, self.z_dim, generator=make_generator(seed, "cpu")).to(device)
+            k = getattr(net, "num_classes", 0)
+            c = (torch.arange(n) % k).to(device) if k else None  # every class in turn, as Run.sample does
+            parts = [net(z[i : i + 1024]) if c is None else net(z[i : i + 1024], c[i : i + 1024])
+                     for i in range(0, n, 1024)]
+            return torch.cat([p.float().cpu() for p in parts])
         finally:
             net.train(was_training)
 

@@ -22,10 +22,11 @@ from gankit.utils.plots import plot_game_curves, plot_points
 from gankit.utils.seeding import make_generator
 
 
-def render_samples(x: torch.Tensor, info: Mapping[str, Any], path: str | Path, real: np.ndarray | None = None) -> None:
+def render_samples(x: torch.Tensor, info: Mapping[str, Any], path: str | Path, real: np.ndarray | None = None,
+                   nrow: int | None = None) -> None:
     """Save model-space samples as an image grid, or as a scatter plot over the modes for 2-D points."""
     if info["kind"] == "image":
-        save_grid(x, path)
+        save_grid(x, path, nrow=nrow)
     else:
         centres = np.asarray(info["centres"]) if "centres" in info else None
         plot_points(x.numpy(), path, real=real, centres=centres, title=Path(path).stem)
@@ -39,6 +40,12 @@ class SampleRenderer:
         z_dim = state.G.z_dim
         device = next(state.G.parameters()).device
         n = 2500 if data.kind == "points" else n
+        self.labels, self.nrow = None, None
+        if getattr(state.G, "num_classes", 0):  # one row per class: row k asks for class k
+            k = state.G.num_classes
+            self.nrow = max(1, n // k) if data.kind == "image" else None
+            n = k * self.nrow if self.nrow else n
+            self.labels = (torch.arange(n) // self.nrow if self.nrow else torch.arange(n) % k).to(device)
         self.z = torch.randn(n, z_dim, generator=make_generator(seed), device="cpu").to(device)
         self.real = data.x[:2000].numpy() if data.kind == "points" else None
 
@@ -49,10 +56,10 @@ class SampleRenderer:
         was_training = net.training
         net.eval()
         try:
-            x = net(self.z).float().cpu()
+            x = (net(self.z) if self.labels is None else net(self.z, self.labels)).float().cpu()
         finally:
             net.train(was_training)
-        render_samples(x, self.info, self.out_dir / f"step_{step:07d}.png", self.real)
+        render_samples(x, self.info, self.out_dir / f"step_{step:07d}.png", self.real, self.nrow)
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")
@@ -83,8 +90,13 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset) -> Path | None:
     plot_game_curves(rows, path / rd.PLOTS / "curves.png")
     run = Run(path)
     final = path / rd.SAMPLES / "final.png"
-    x = run.sample(2500 if data.kind == "points" else 64, seed=0)
-    render_samples(x, data.info(), final, data.x[:2000].numpy() if data.kind == "points" else None)
+    nrow = None
+    if run.conditional and data.kind == "image":  # one row per class, 8 samples each
+        k, nrow = len(run.class_names), 8
+        x = run.sample(k * nrow, seed=0, classes=(torch.arange(k * nrow) // nrow).tolist())
+    else:
+        x = run.sample(2500 if data.kind == "points" else 64, seed=0)
+    render_samples(x, data.info(), final, data.x[:2000].numpy() if data.kind == "points" else None, nrow)
     settled = _summary_rows(rows)
     steps = sorted((path / rd.SAMPLES).glob("step_*.png"))
     pick = [steps[i] for i in sorted({int(round(j)) for j in np.linspace(0, len(steps) - 1, min(6, len(steps)))})] if steps else []

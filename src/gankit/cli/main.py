@@ -16,6 +16,11 @@ EPILOG = """examples:
   gankit sample runs/fashion --n 64 --out grid.png
   gankit sample runs/ring8 --n 2500 --out points.npy --seed 1
   gankit eval runs/fashion --n 10000 --metrics fid,kid,pr,dc,c2st
+  gankit sample runs/fashion-cdcgan --class Sneaker --n 64 --out sneakers.png
+  gankit interpolate runs/fashion-cdcgan 3 17 --steps 9 --out walk.gif
+  gankit arithmetic runs/fashion-cdcgan "Sneaker - Sandal + Ankle boot" --out arithmetic.png
+  gankit project runs/fashion-cdcgan shoe.png --out projected/
+  gankit neighbours runs/fashion-cdcgan --n 6 --k 5 --out neighbours.png
   gankit demo
 """
 
@@ -45,6 +50,49 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
     s.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
+    s.add_argument("--class", dest="cls", default=None,
+                   help="conditional runs: the class to draw, by name or index (default: every class in turn)")
+    s.add_argument("--truncation", type=float, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
+
+    i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
+    i.add_argument("run", help="run folder")
+    i.add_argument("a", help="start: a seed (e.g. 3), a class name (conditional runs) or a code file (.npz)")
+    i.add_argument("b", help="end: like the start")
+    i.add_argument("--steps", type=int, default=9, help="points along the path, both ends included (default 9)")
+    i.add_argument("--mode", choices=["slerp", "lerp"], default="slerp", help="path of z (default slerp)")
+    i.add_argument("--class", dest="cls", default=None, help="conditional runs, seed endpoints: only this class")
+    i.add_argument("--rows", type=int, default=4, help="between two classes: how many z to show (default 4)")
+    i.add_argument("--seed", type=int, default=0, help="z seed for class endpoints (default 0)")
+    i.add_argument("--out", required=True, help=".png grid (one row per path) or .gif animation")
+
+    a = sub.add_parser("arithmetic", help='latent arithmetic, e.g. "Sneaker - Sandal + Ankle boot"')
+    a.add_argument("run", help="run folder")
+    a.add_argument("expression", help="terms joined by + and -: a class (exemplars picked by the domain classifier), "
+                   "Class[3,17,42] (exemplars by seed), or [3,17,42] (unconditional runs)")
+    a.add_argument("--k", type=int, default=3, help="exemplars per concept (default 3)")
+    a.add_argument("--pool", type=int, default=256, help="candidate seeds 0..pool-1 for classifier picks (default 256)")
+    a.add_argument("--seed", type=int, default=0, help="seed of the nearby variants of the result (default 0)")
+    a.add_argument("--out", required=True, help="figure (.png)")
+
+    pr = sub.add_parser("project", help="find the latent code of a real image (GAN inversion)")
+    pr.add_argument("run", help="run folder")
+    pr.add_argument("image", help="image file with the run's size and channels")
+    pr.add_argument("--class", dest="cls", default=None, help="conditional runs: the image's class (default: searched)")
+    pr.add_argument("--steps", type=int, default=300, help="Adam steps on z (default 300)")
+    pr.add_argument("--restarts", type=int, default=16, help="random starting codes per class (default 16)")
+    pr.add_argument("--resize", action="store_true", help="convert and resize the image to the run's shape")
+    pr.add_argument("--seed", type=int, default=0, help="seed of the starting codes (default 0)")
+    pr.add_argument("--out", required=True, help="folder for projection.png and code.npz")
+
+    nb = sub.add_parser("neighbours", help="samples beside their nearest training images")
+    nb.add_argument("run", help="run folder")
+    nb.add_argument("--n", type=int, default=6, help="samples (default 6)")
+    nb.add_argument("--k", type=int, default=5, help="neighbours per sample (default 5)")
+    nb.add_argument("--class", dest="cls", default=None, help="conditional runs: draw samples of this class")
+    nb.add_argument("--space", choices=["auto", "features", "pixels"], default="auto",
+                    help="distance in the domain classifier's features or in pixels (default auto)")
+    nb.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    nb.add_argument("--out", required=True, help="figure (.png)")
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     e.add_argument("run", help="run folder written by `gankit train`")
@@ -98,8 +146,75 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
-    out = load_run(args.run, checkpoint=args.checkpoint).save_samples(args.out, n=args.n, seed=args.seed)
-    print(f"wrote {args.n} samples to {out}")
+    run = load_run(args.run, checkpoint=args.checkpoint)
+    out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation)
+    what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
+    print(f"wrote {args.n} samples{what} to {out}")
+    return 0
+
+
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    """Write an interpolation grid or GIF."""
+    from gankit import latent
+    from gankit.api import load_run
+
+    run = load_run(args.run)
+    frames = latent.interpolation(run, args.a, args.b, steps=args.steps, mode=args.mode, cls=args.cls,
+                                  rows=args.rows, seed=args.seed)
+    out = latent.save_interpolation(frames, args.out)
+    print(f"wrote {frames.shape[0]}×{frames.shape[1]} interpolation ({args.mode}) to {out}")
+    return 0
+
+
+def cmd_arithmetic(args: argparse.Namespace) -> int:
+    """Evaluate a latent-arithmetic expression and write its figure."""
+    from gankit import latent
+    from gankit.api import load_run
+
+    run = load_run(args.run)
+    result = latent.arithmetic(run, args.expression, k=args.k, pool=args.pool, seed=args.seed)
+    out = latent.save_arithmetic_figure(result, run.class_names, args.out)
+    for term, seeds in zip(result.terms, result.exemplar_seeds):
+        print(f"{'+' if term.sign > 0 else '-'} {term.text}: exemplar seeds {seeds}")
+    print(f"figure: {out}")
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    """Project an image into latent space; write the figure and the code."""
+    from gankit import latent
+    from gankit.api import load_run
+
+    run = load_run(args.run)
+    res = latent.project(run, args.image, cls=args.cls, steps=args.steps, restarts=args.restarts,
+                         seed=args.seed, resize=args.resize)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    latent.save_projection_figure(res, out / "projection.png")
+    res.code.save(out / "code.npz")
+    if res.code.c is not None:
+        print(f"class: {run.class_names[int(res.code.c.argmax())]}")
+    print(f"pixel MSE: start {res.start_error:.4f} -> projected {res.final_error:.4f} "
+          f"(objective {res.start_loss:.4f} -> {res.final_loss:.4f})")
+    print(f"wrote {out / 'projection.png'} and {out / 'code.npz'} (use it as an endpoint of `gankit interpolate`)")
+    return 0
+
+
+def cmd_neighbours(args: argparse.Namespace) -> int:
+    """Samples beside their nearest training images."""
+    from gankit import latent
+    from gankit.api import load_run
+    from gankit.errors import ConfigError
+
+    if args.n < 1 or args.k < 1:
+        raise ConfigError(f"--n and --k must be ≥ 1, got {args.n} and {args.k}")
+    run = load_run(args.run)
+    samples = run.sample(args.n, seed=args.seed, classes=args.cls)
+    nb = latent.training_neighbours(run, samples, k=args.k, space=args.space, seed=args.seed)
+    out = latent.save_neighbours_figure(nb, args.out)
+    closest = float(nb.distances[:, 0].min())
+    print(f"closest training image at distance {closest:.3f} ({nb.space}); median train-to-train NN distance "
+          f"{nb.median_train_nn:.3f}\nfigure: {out}")
     return 0
 
 
@@ -147,7 +262,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo}
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
+            "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
+            "neighbours": cmd_neighbours}
 
 
 def main(argv: list[str] | None = None) -> int:

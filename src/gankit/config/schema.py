@@ -41,7 +41,12 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    """The generator/discriminator family and its sizes."""
+    """The generator/discriminator family and its sizes.
+
+    cond_g / cond_d make the game class-conditional (see gankit.models.conditioning):
+    cond_g: none | concat | embed | cbn;  cond_d: none | concat | embed | projection | acgan;
+    embed_dim is the size of G's learned class embedding (and of D's for the MLP).
+    """
 
     arch: str = "mlp"
     z_dim: int = 64
@@ -52,13 +57,36 @@ class ModelConfig:
     spectral_norm: bool = False
     minibatch_std: bool = False
     pack: int = 1
+    cond_g: str = "none"
+    cond_d: str = "none"
+    embed_dim: int = 32
 
     def __post_init__(self) -> None:
+        from gankit.models.conditioning import D_MODES, G_MODES
         from gankit.models.registry import model_names
 
         _choice("model.arch", self.arch, model_names())
-        for key in ("z_dim", "g_width", "d_width", "g_depth", "d_depth", "pack"):
+        _choice("model.cond_g", self.cond_g, G_MODES)
+        _choice("model.cond_d", self.cond_d, D_MODES)
+        for key in ("z_dim", "g_width", "d_width", "g_depth", "d_depth", "pack", "embed_dim"):
             _check(getattr(self, key) >= 1, f"model.{key} must be ≥ 1, got {getattr(self, key)}")
+        if (self.cond_g == "none") != (self.cond_d == "none"):
+            raise ConfigError(
+                f"model.cond_g={self.cond_g} but model.cond_d={self.cond_d}: a class-conditional game needs both "
+                "players to know the class (G to obey it, D to check it). Set both, e.g. cond_g=cbn and "
+                "cond_d=projection, or both to none."
+            )
+        if self.conditional and self.pack > 1:
+            raise ConfigError(f"model.pack={self.pack} packs several samples into one D input, which then has no "
+                              "single class; PacGAN packing works with unconditional models only (model.pack=1)")
+        if self.cond_g == "cbn" and self.arch == "mlp":
+            raise ConfigError("model.cond_g=cbn (conditional batch norm) needs a generator with batch norm "
+                              "(model.arch=dcgan); the MLP generator takes cond_g=concat or embed")
+
+    @property
+    def conditional(self) -> bool:
+        """Whether G and D take a class descriptor."""
+        return self.cond_g != "none"
 
 
 @dataclass
@@ -68,6 +96,9 @@ class LossConfig:
     Weights: r1, r2 and roth are γ (the penalty enters as γ/2·E‖∇D‖², Mescheder et al. 2018);
     gp is λ of WGAN-GP (None: 10 for wgan-gp, else off); clip is WGAN's weight clip c
     (None: 0.01 for wgan, else off). reg_every > 1 makes the penalties lazy (Karras et al. 2020).
+    aux_weight weighs AC-GAN's auxiliary class loss (model.cond_d=acgan; Odena et al. 2017, eq. 2-3);
+    aux_fake_in_d=false trains D's classifier on real images only, so that D cannot learn to read a code
+    G invents instead of the class (the paper's D fits the class of fakes too).
     """
 
     objective: str = "nonsaturating"
@@ -79,6 +110,8 @@ class LossConfig:
     gp_center: float = 1.0
     clip: float | None = None
     reg_every: int = 1
+    aux_weight: float = 1.0
+    aux_fake_in_d: bool = True
 
     def __post_init__(self) -> None:
         from gankit.losses.adversarial import objective_names
@@ -90,6 +123,7 @@ class LossConfig:
             _check(v is None or v >= 0, f"loss.{key} is a penalty weight and must be ≥ 0, got {v}")
         _check(self.gp_center > 0, f"loss.gp_center must be > 0, got {self.gp_center}")
         _check(self.reg_every >= 1, f"loss.reg_every must be ≥ 1 (1 = every D step), got {self.reg_every}")
+        _check(self.aux_weight >= 0, f"loss.aux_weight (AC-GAN's class loss) must be ≥ 0, got {self.aux_weight}")
         if self.clip_value > 0 and self.gp_weight > 0:
             raise ConfigError(
                 "weight clipping (loss.clip) and a gradient penalty (loss.gp) cannot be combined: both force D to "
@@ -245,7 +279,7 @@ class EvalConfig:
     def __post_init__(self) -> None:
         _check(self.every >= 0, f"eval.every must be ≥ 0 (0 = off), got {self.every}")
         _check(self.n >= 10, f"eval.n must be ≥ 10 samples, got {self.n}")
-        _choice("eval.metric", self.metric, ("fid", "kid", "precision", "recall", "density", "coverage", "c2st"))
+        _choice("eval.metric", self.metric, ("fid", "kid", "precision", "recall", "density", "coverage", "c2st", "control", "intra_fid"))
 
 
 @dataclass

@@ -12,7 +12,7 @@ def dcgan_init(module: nn.Module) -> None:
             nn.init.normal_(m.weight, 0.0, 0.02)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
-        elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)):
+        elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d)) and m.affine:
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
 
@@ -23,3 +23,10 @@ def mlp_init(module: nn.Module) -> None:
         if isinstance(m, nn.Linear):
             nn.init.kaiming_uniform_(m.weight, a=0.2, nonlinearity="leaky_relu")
             nn.init.zeros_(m.bias)
+
+
+def reset_conditioning(module: nn.Module) -> None:
+    """Give class-conditioning layers their own stated initialisation back after a family-wide init."""
+    for m in module.modules():
+        if m is not module and hasattr(m, "reset_conditioning"):
+            m.reset_conditioning()

@@ -12,7 +12,8 @@ import math
 import torch
 from torch import nn
 
-from gankit.models.init import mlp_init
+from gankit.models.conditioning import DiscriminatorHead, LabelCode, require_descriptor
+from gankit.models.init import mlp_init, reset_conditioning
 from gankit.nn.layers import MinibatchStd
 
 
@@ -24,34 +25,75 @@ def _stack(sizes: list[int], act: nn.Module) -> list[nn.Module]:
 
 
 class MLPGenerator(nn.Module):
-    """G(z, c) -> x: `depth` hidden ReLU layers of `width` units."""
+    """G(z, c) -> x: `depth` hidden ReLU layers of `width` units; a class enters concatenated to z."""
 
-    def __init__(self, z_dim: int, out_shape: tuple[int, ...], width: int = 128, depth: int = 3) -> None:
+    def __init__(self, z_dim: int, out_shape: tuple[int, ...], width: int = 128, depth: int = 3,
+                 num_classes: int = 0, cond: str = "none", embed_dim: int = 32) -> None:
         super().__init__()
+        if cond == "cbn":
+            raise ValueError("model.cond_g=cbn needs a generator with batch norm (model.arch=dcgan); "
+                             "the MLP generator takes concat or embed")
         self.z_dim, self.out_shape = z_dim, tuple(out_shape)
+        self.cond, self.num_classes = cond, num_classes if cond != "none" else 0
+        code_dim = 0
+        if cond in ("concat", "embed"):
+            self.label = LabelCode(cond, num_classes, embed_dim)
+            code_dim = self.label.dim
         out = math.prod(self.out_shape)
         head: list[nn.Module] = [nn.Linear(width, out)]
         if len(self.out_shape) == 3:
             head.append(nn.Tanh())
-        self.net = nn.Sequential(*_stack([z_dim] + [width] * depth, nn.ReLU()), *head)
+        self.net = nn.Sequential(*_stack([z_dim + code_dim] + [width] * depth, nn.ReLU()), *head)
         mlp_init(self)
+        reset_conditioning(self)
 
     def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
-        """Map noise (N, z_dim) to samples (N, *out_shape)."""
+        """Map noise (N, z_dim) and, when conditional, class labels or weights to samples (N, *out_shape)."""
+        if self.num_classes:
+            z = torch.cat([z, self.label(require_descriptor(c, len(z), "this generator")).to(z.dtype)], 1)
         return self.net(z).view(len(z), *self.out_shape)
 
 
 class MLPDiscriminator(nn.Module):
     """D(x, c) -> logits: `depth` hidden LeakyReLU(0.2) layers of `width` units."""
 
-    def __init__(self, in_shape: tuple[int, ...], width: int = 128, depth: int = 3, minibatch_std: bool = False) -> None:
+    def __init__(self, in_shape: tuple[int, ...], width: int = 128, depth: int = 3, minibatch_std: bool = False,
+                 num_classes: int = 0, cond: str = "none", embed_dim: int = 32) -> None:
         super().__init__()
         self.in_shape = tuple(in_shape)
-        sizes = [math.prod(self.in_shape)] + [width] * depth
+        self.cond, self.num_classes = cond, num_classes if cond != "none" else 0
+        extra = 0
+        if cond in ("concat", "embed"):
+            self.label = LabelCode(cond, num_classes, embed_dim)
+            extra = self.label.dim
+        sizes = [math.prod(self.in_shape) + extra] + [width] * depth
         head = [MinibatchStd(), nn.Linear(width + 1, 1)] if minibatch_std else [nn.Linear(width, 1)]
         self.net = nn.Sequential(*_stack(sizes, nn.LeakyReLU(0.2)), *head)
+        if cond in ("projection", "acgan"):
+            self.head = DiscriminatorHead(cond, num_classes, width + int(minibatch_std))
         mlp_init(self)
+        reset_conditioning(self)
+
+    @property
+    def has_aux(self) -> bool:
+        """Whether D also classifies its input (AC-GAN)."""
+        return self.cond == "acgan"
 
     def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         """Map samples (N, *in_shape) to raw logits (N,); larger means more real."""
-        return self.net(x.flatten(1)).squeeze(1)
+        return self.forward_aux(x, c)[0]
+
+    def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""
+        h = x.flatten(1)
+        if self.cond in ("concat", "embed", "projection"):
+            c = require_descriptor(c, len(x), "this discriminator")
+        if self.cond in ("concat", "embed"):
+            h = torch.cat([h, self.label(c).to(h.dtype)], 1)
+        if self.cond not in ("projection", "acgan"):
+            return self.net(h).squeeze(1), None
+        feats = self.net[:-1](h)
+        out = self.net[-1](feats).squeeze(1)
+        if self.cond == "projection":
+            return out + self.head.projection(feats, c), None
+        return out, self.head.classify(feats)

@@ -67,6 +67,9 @@ class GameOptions:
     unroll_steps: int = 0
     unroll_lr: float = 0.05
     lr_schedule: Callable[[int], float] | None = None  # multiplier of both learning rates at a given step
+    conditional: bool = False  # G(z, c) and D(x, c) take the class; fakes are drawn for the real batch's labels
+    aux_weight: float = 1.0  # AC-GAN's class loss weight, used when D has an auxiliary classifier (D.has_aux)
+    aux_fake_in_d: bool = True  # Odena et al.'s D also fits the class of fakes; False trains it on real data only
 
 
 def lr_multiplier(kind: str, step: int, total: int, decay_start: float = 0.5, end: float = 0.01) -> float:
@@ -133,6 +136,8 @@ class GamePhases:
         self.ada = state.components.get("ada")
         self._fake: torch.Tensor | None = None  # G(z) with its graph, shared by the last D step and the G step
         self._real: torch.Tensor | None = None
+        self._labels: torch.Tensor | None = None  # the real batch's labels; also the classes asked of G
+        self.aux = bool(options.conditional and getattr(state.D, "has_aux", False) and options.aux_weight > 0)
 
     # -- helpers -------------------------------------------------------------------------------
     def autocast(self):
@@ -145,28 +150,50 @@ class GamePhases:
         """Standard normal noise from the run's own generator."""
         return torch.randn(n, self.o.z_dim, generator=self.s.z_gen, device=self.device)
 
-    def _real_batch(self) -> torch.Tensor:
-        x, _ = self.s.batches.next()
-        return x.contiguous(memory_format=self.memory_format) if x.dim() == 4 else x
+    def _real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """A real batch and, for a conditional game, its labels (else None)."""
+        x, y = self.s.batches.next()
+        x = x.contiguous(memory_format=self.memory_format) if x.dim() == 4 else x
+        return x, (y if self.o.conditional else None)
 
-    def d_view(self, x: torch.Tensor, params: dict | None = None) -> torch.Tensor:
+    def d_view(self, x: torch.Tensor, c: torch.Tensor | None = None, params: dict | None = None) -> torch.Tensor:
         """D's logits for a batch, after augmentation and packing (`params` overrides D's weights)."""
+        return self.d_judge(x, c, params)[0]
+
+    def d_judge(self, x: torch.Tensor, c: torch.Tensor | None = None, params: dict | None = None,
+                aux: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(logits, AC-GAN class logits or None) of D for a batch, after augmentation and packing."""
         if self.o.augment is not None:
             x = self.o.augment(x)
         x = pack(x, self.o.pack)
+        args = (x,) if c is None else (x, c)
+        if aux:
+            return self.s.D.forward_aux(*args)
         if params is None:
-            return self.s.D(x)
-        return torch.func.functional_call(self.s.D, params, (x,))
+            return self.s.D(*args), None
+        return torch.func.functional_call(self.s.D, params, args), None
 
-    def penalty(self, real: torch.Tensor, fake: torch.Tensor, scale: float = 1.0) -> tuple[torch.Tensor, Stats]:
-        """The weighted sum of the active gradient penalties (fp32), and each raw value for the log."""
+    def aux_loss(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """AC-GAN's class term: cross-entropy of D's auxiliary classifier (Odena et al. 2017, eq. 2), weighted."""
+        return self.o.aux_weight * torch.nn.functional.cross_entropy(class_logits.float(), labels)
+
+    def penalty(self, real: torch.Tensor, fake: torch.Tensor, scale: float = 1.0,
+                labels: torch.Tensor | None = None) -> tuple[torch.Tensor, Stats]:
+        """The weighted sum of the active gradient penalties (fp32), and each raw value for the log.
+
+        In a conditional game real and fake share `labels`, so interpolates keep one class.
+        """
         r = self.o.reg
         total, stats = torch.zeros((), device=self.device), {}
+
+        def view(x: torch.Tensor) -> torch.Tensor:
+            return self.d_view(x, labels)
+
         terms = [
-            ("r1", r.r1 / 2, lambda: r1_penalty(self.d_view, real)),
-            ("r2", r.r2 / 2, lambda: r2_penalty(self.d_view, fake)),
-            ("roth", r.roth / 2, lambda: roth_penalty(self.d_view, real, fake)),
-            ("gp", r.gp, lambda: gradient_penalty(self.d_view, real, fake, r.gp_center, r.gp_one_sided)),
+            ("r1", r.r1 / 2, lambda: r1_penalty(view, real)),
+            ("r2", r.r2 / 2, lambda: r2_penalty(view, fake)),
+            ("roth", r.roth / 2, lambda: roth_penalty(view, real, fake)),
+            ("gp", r.gp, lambda: gradient_penalty(view, real, fake, r.gp_center, r.gp_one_sided)),
         ]
         for name, weight, fn in terms:
             if weight > 0:
@@ -191,15 +218,22 @@ class GamePhases:
     def d_step(self, log: bool, keep_fake: bool = False) -> Stats:
         """One discriminator update on a real batch and a fresh fake batch (with penalties unless lazy)."""
         s = self.s
-        real = self._real_batch()
+        real, y = self._real_batch()
         with self.autocast():
             with torch.set_grad_enabled(keep_fake):
-                fake = s.G(self.sample_z(self.o.batch_size))
-            real_logits, fake_logits = self.d_view(real), self.d_view(fake.detach())
+                fake = s.G(*self._g_args(self.o.batch_size, y))
+            real_logits, real_cls = self.d_judge(real, y, aux=self.aux)
+            fake_logits, fake_cls = self.d_judge(fake.detach(), y, aux=self.aux)
             loss = self.obj.d(real_logits.float(), fake_logits.float())
         out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits, self.obj)}
+        if self.aux:  # D maximises the log-likelihood of the right class on both sides (Odena et al. 2017, eq. 2)
+            loss = loss + self.aux_loss(real_cls, y)
+            if self.o.aux_fake_in_d:
+                loss = loss + self.aux_loss(fake_cls, y)
+            out["cls_acc_real"] = (real_cls.argmax(1) == y).float().mean()
+            out["cls_acc_fake"] = (fake_cls.argmax(1) == y).float().mean()
         if self.o.reg.active and self.o.reg.every == 1:
-            pen, pstats = self.penalty(real, fake.detach())
+            pen, pstats = self.penalty(real, fake.detach(), labels=y)
             loss = loss + pen
             out.update(pstats)
         s.opt_d.zero_grad(set_to_none=True)
@@ -214,7 +248,7 @@ class GamePhases:
         if self.ada is not None and self.o.adapt_p:
             self.ada.update(real_logits.detach(), self.o.batch_size)
         self._fake = fake if keep_fake else None
-        self._real = real
+        self._real, self._labels = real, y
         return out
 
     def d_phase(self, log: bool) -> Stats:
@@ -230,16 +264,21 @@ class GamePhases:
     def d_reg_step(self, log: bool) -> Stats:
         """Lazy regularisation: the penalties alone, scaled by their interval, as their own D update."""
         s = self.s
-        real = self._real if self._real is not None else self._real_batch()
+        real, y = (self._real, self._labels) if self._real is not None else self._real_batch()
         with torch.no_grad():
-            fake = s.G(self.sample_z(self.o.batch_size)).float()
-        pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every)
+            fake = s.G(*self._g_args(self.o.batch_size, y)).float()
+        pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every, labels=y)
         s.opt_d.zero_grad(set_to_none=True)
         pen.backward()
         s.opt_d.step()
         return stats
 
-    def _unrolled_params(self, real: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _g_args(self, n: int, labels: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
+        """G's inputs: fresh noise, plus the classes to draw in a conditional game."""
+        z = self.sample_z(n)
+        return (z,) if labels is None else (z, labels)
+
+    def _unrolled_params(self, real: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """D's weights after `unroll_steps` differentiable SGD steps on its loss (Metz et al. 2017, eq. 5-6).
 
         The steps keep their graph, so G's gradient accounts for how D would answer its move.
@@ -249,9 +288,9 @@ class GamePhases:
         params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
         buffers = {n: b.clone() for n, b in D.named_buffers()}
         for _ in range(self.o.unroll_steps):
-            fake = self.s.G(self.sample_z(self.o.batch_size))
+            fake = self.s.G(*self._g_args(self.o.batch_size, y))
             both = {**params, **buffers}
-            loss = self.obj.d(self.d_view(real, both).float(), self.d_view(fake, both).float())
+            loss = self.obj.d(self.d_view(real, y, both).float(), self.d_view(fake, y, both).float())
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
             params = {n: p - self.o.unroll_lr * g for (n, p), g in zip(params.items(), grads)}
         return {**params, **buffers}
@@ -262,12 +301,17 @@ class GamePhases:
         s.D.requires_grad_(False)
         try:
             with self.autocast():
-                fake = self._fake if self._fake is not None else s.G(self.sample_z(self.o.batch_size))
-                real = self._real if self._real is not None else self._real_batch()
-                params = self._unrolled_params(real) if self.o.unroll_steps > 0 else None
-                fake_logits = self.d_view(fake, params)
-                real_logits = self.d_view(real, params).float() if self.obj.needs_real_for_g else None
+                if self._real is not None:
+                    real, y = self._real, self._labels
+                else:
+                    real, y = self._real_batch()
+                fake = self._fake if self._fake is not None else s.G(*self._g_args(self.o.batch_size, y))
+                params = self._unrolled_params(real, y) if self.o.unroll_steps > 0 else None
+                fake_logits, fake_cls = self.d_judge(fake, y, params, aux=self.aux and params is None)
+                real_logits = self.d_view(real, y, params).float() if self.obj.needs_real_for_g else None
                 loss = self.obj.g(fake_logits.float(), real_logits)
+                if fake_cls is not None:  # G also maximises the log-likelihood of the asked class (eq. 3)
+                    loss = loss + self.aux_loss(fake_cls, y)
             s.opt_g.zero_grad(set_to_none=True)
             loss.backward()
         finally:

@@ -85,3 +85,13 @@ def plot_points(
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="upper right", markerscale=3)
     _save(fig, path)
+
+
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend."""
+    return _pyplot()
+
+
+def save_figure(fig, path: str | os.PathLike) -> None:
+    """Save a matplotlib figure as PNG atomically and close it."""
+    _save(fig, path)

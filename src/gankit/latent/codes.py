@@ -1,0 +1,117 @@
+"""Latent codes: what a generator takes (noise z, and a class-weight vector for a conditional run)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from gankit.errors import ConfigError
+
+
+@dataclass
+class Code:
+    """One point of latent space: z (z_dim,) and, for conditional runs, class weights c (K,)."""
+
+    z: torch.Tensor
+    c: torch.Tensor | None = None
+
+    def save(self, path: str | Path) -> Path:
+        """Write the code to an .npz file (z, and c when present), atomically."""
+        from gankit.utils.atomic import atomic_path
+
+        path = Path(path)
+        arrays = {"z": self.z.detach().cpu().numpy()}
+        if self.c is not None:
+            arrays["c"] = self.c.detach().cpu().numpy()
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Code":
+        """Read a code written by `save` (e.g. by `gankit project`)."""
+        path = Path(path)
+        try:
+            with np.load(path) as f:
+                z = torch.from_numpy(f["z"]).float()
+                c = torch.from_numpy(f["c"]).float() if "c" in f.files else None
+        except (OSError, ValueError, KeyError) as e:
+            raise ConfigError(f"{path} is not a latent code file written by gankit (an .npz with z): {e}") from None
+        return cls(z, c)
+
+
+def resolve_class(spec: str | int, class_names: Sequence[str]) -> int:
+    """A class given by index or by name (case-insensitive) -> its index; an unknown one lists the valid names."""
+    names = list(class_names)
+    listing = ", ".join(f"{i}={n!r}" for i, n in enumerate(names))
+    if isinstance(spec, (int, np.integer)) or (isinstance(spec, str) and spec.strip().isdigit()):
+        i = int(spec)
+        if 0 <= i < len(names):
+            return i
+        raise ConfigError(f"class index {i} is out of range; this run has {len(names)} classes: {listing}")
+    key = str(spec).strip().lower()
+    for i, n in enumerate(names):
+        if n.lower() == key:
+            return i
+    close = difflib.get_close_matches(str(spec), names, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(f"unknown class {spec!r}.{hint} Valid classes: {listing}")
+
+
+def one_hot(index: int, num_classes: int) -> torch.Tensor:
+    """The class-weight vector of one class."""
+    c = torch.zeros(num_classes)
+    c[index] = 1.0
+    return c
+
+
+def seed_code(run, seed: int, cls: int | None = None) -> Code:
+    """The code `run.sample(1, seed=seed)` would use, with class `cls` for a conditional run."""
+    z = run.noise(1, seed)[0]
+    if not run.conditional:
+        return Code(z)
+    return Code(z, one_hot(0 if cls is None else cls, len(run.class_names)))
+
+
+def endpoint(run, spec: str | int, seed: int = 0, cls: int | None = None) -> Code:
+    """An interpolation endpoint: a seed (int), a class name (conditional runs: the class of a fixed z
+    from `seed`), or a code file (.npz, e.g. from `gankit project`)."""
+    text = str(spec).strip()
+    if text.lstrip("-").isdigit():
+        if int(text) < 0:
+            raise ConfigError(f"a seed endpoint must be ≥ 0, got {text}")
+        return seed_code(run, int(text), cls)
+    if text.endswith(".npz"):
+        if not Path(text).is_file():
+            raise ConfigError(f"code file {text} does not exist (write one with `gankit project`)")
+        code = Code.load(text)
+        check_code(run, code, text)
+        return code
+    if not run.conditional:
+        raise ConfigError(f"endpoint {text!r}: classes are endpoints only on a conditional run; this run is "
+                          "unconditional, so give seeds (e.g. 3 17) or code files (.npz)")
+    return seed_code(run, seed, resolve_class(text, run.class_names))
+
+
+def check_code(run, code: Code, where: str = "code") -> None:
+    """Refuse a code whose sizes do not fit the run's generator."""
+    if code.z.shape != (run.z_dim,):
+        raise ConfigError(f"{where}: z has shape {tuple(code.z.shape)}, but this run's generator takes ({run.z_dim},)")
+    k = len(run.class_names) if run.conditional else 0
+    if k and (code.c is None or code.c.shape != (k,)):
+        raise ConfigError(f"{where}: this conditional run needs class weights of shape ({k},) with z")
+    if not k and code.c is not None:
+        raise ConfigError(f"{where}: has class weights, but this run is unconditional")
+
+
+def generate_codes(run, codes: Sequence[Code]) -> torch.Tensor:
+    """Images (model space) for a list of codes."""
+    z = torch.stack([c.z for c in codes])
+    c = torch.stack([c.c for c in codes]) if run.conditional else None
+    return run.generate(z, c)

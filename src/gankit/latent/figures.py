@@ -1,0 +1,100 @@
+"""Figures of the latent tools: interpolation grids and GIFs, arithmetic, projection, nearest neighbours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from gankit.errors import ConfigError
+from gankit.utils.images import make_grid, save_grid, to_uint8
+from gankit.utils.plots import pyplot, save_figure
+
+
+def _show(ax, image: torch.Tensor, title: str | None = None) -> None:
+    arr = to_uint8(image[None])[0]
+    ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=8)
+
+
+def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int = 120) -> Path:
+    """Write an interpolation (rows, steps, C, H, W): a grid (.png, one row per path) or an animated .gif.
+
+    The GIF shows one frame per step (all rows side by side) and plays forward then back.
+    """
+    path = Path(path)
+    rows, steps = frames.shape[:2]
+    suffix = path.suffix.lower()
+    if suffix == ".gif":
+        from PIL import Image
+
+        from gankit.utils.atomic import atomic_path
+
+        tiles = [make_grid(to_uint8(frames[:, t]), nrow=rows, min_tile=96) for t in range(steps)]
+        images = [Image.fromarray(t) for t in tiles + tiles[-2:0:-1]]
+        with atomic_path(path) as tmp:
+            images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+    elif suffix in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
+        save_grid(frames.flatten(0, 1), path, nrow=steps)
+    else:
+        raise ConfigError(f"cannot write an interpolation to {path.name}: use .png (grid) or .gif (animation)")
+    return path
+
+
+def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path) -> Path:
+    """Exemplars and mean of each term, then the result and its neighbours in latent space, as one figure."""
+    plt = pyplot()
+    k = max(len(e) for e in result.exemplars)
+    cols = max(k + 1, len(result.images))
+    nrows = len(result.terms) + 1
+    fig, axes = plt.subplots(nrows, cols, figsize=(1.3 * cols, 1.45 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for r, (term, ex, seeds) in enumerate(zip(result.terms, result.exemplars, result.exemplar_seeds)):
+        for j, img in enumerate(ex):
+            axes[r, j].axis("on")
+            _show(axes[r, j], img, f"seed {seeds[j]}")
+        axes[r, len(ex)].axis("on")
+        _show(axes[r, len(ex)], result.means[r], "mean")
+        label = class_names[term.cls] if term.cls is not None else "seeds"
+        axes[r, 0].set_ylabel(f"{'+' if term.sign > 0 else '−'} {label}", fontsize=9, rotation=0, ha="right",
+                              va="center")
+    for j, img in enumerate(result.images):
+        axes[-1, j].axis("on")
+        _show(axes[-1, j], img, "result" if j == 0 else "nearby")
+    axes[-1, 0].set_ylabel("=", fontsize=12, rotation=0, ha="right", va="center")
+    fig.suptitle(result.expression, fontsize=10)
+    save_figure(fig, path)
+    return Path(path)
+
+
+def save_projection_figure(result, path: str | Path) -> Path:
+    """Target, starting code's image and projected image, with their pixel errors."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(5.4, 2.2))
+    _show(axes[0], result.target, "target")
+    _show(axes[1], result.start, f"start  MSE {result.start_error:.3f}")
+    _show(axes[2], result.reconstruction, f"projected  MSE {result.final_error:.3f}")
+    save_figure(fig, path)
+    return Path(path)
+
+
+def save_neighbours_figure(nb, path: str | Path) -> Path:
+    """One row per sample: the sample, then its nearest training images with their distances."""
+    plt = pyplot()
+    n, k = nb.train_index.shape
+    fig, axes = plt.subplots(n, k + 1, figsize=(1.25 * (k + 1), 1.4 * n + 0.5), squeeze=False)
+    for i in range(n):
+        _show(axes[i, 0], nb.samples[i], "sample" if i == 0 else None)
+        for j in range(k):
+            _show(axes[i, j + 1], nb.train_images[i, j], f"#{int(nb.train_index[i, j])}  d={nb.distances[i, j]:.2f}")
+    fig.suptitle(f"nearest training images ({nb.space}); median train-to-train NN distance "
+                 f"{nb.median_train_nn:.2f}", fontsize=9)
+    save_figure(fig, path)
+    return Path(path)
+
+
