@@ -22,7 +22,8 @@ def mlp_init(module: nn.Module) -> None:
     for m in module.modules():
         if isinstance(m, nn.Linear):
             nn.init.kaiming_uniform_(m.weight, a=0.2, nonlinearity="leaky_relu")
-            nn.init.zeros_(m.bias)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
 
 
 def reset_conditioning(module: nn.Module) -> None:
