@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo test data bench bench-overhead bench-ring8 bench-modes bench-fashion clean
+.PHONY: install demo test data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench-modes: install
 
 bench-fashion: install data
 	$(PY) -m bench.fashion_budget
+
+bench-control: install data
+	$(PY) -m bench.control --preset fashion-cdcgan --minutes 10
 
 clean:
 	rm -rf $(VENV) runs bench/out .pytest_cache

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import random
 import socket
+import tempfile
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import torch
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("GANKIT_PROGRESS", "0")
+os.environ["GANKIT_CACHE"] = tempfile.mkdtemp(prefix="gankit-test-cache-")  # never the user's ~/.cache
 torch.set_num_threads(1)
 
 

@@ -57,7 +57,8 @@ def load_data(cfg: Config) -> ArrayDataset:
     """Load the dataset a config names."""
     d = cfg.data
     return load_dataset(
-        d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed, download=d.download, split=d.split
+        d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed, download=d.download, split=d.split,
+        upscale=d.upscale, cache=d.cache,
     )
 
 
@@ -98,7 +99,8 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainS
         opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2)),
         opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d * c, betas=(t.beta1**c, t.beta2**c)),
         z_gen=make_generator(derive_seed(cfg.seed, 1), device),
-        batches=EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device),
+        batches=EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device,
+                             xflip=cfg.data.xflip),
         ema=EMA(G, t.ema_decay, t.ema_start) if t.ema_decay > 0 else None,
     )
     a = cfg.augment

@@ -392,7 +392,9 @@ def test_folder_resize_shorter_side_then_centre_crop(tmp_path):
     image.paste(255, (20, 0, 40, 20))  # right half white
     image.save(tmp_path / "wide.png")
     save(tmp_path / "small.png", size=(5, 7), color=(9, 9, 9))
-    ds = load_image_folder(tmp_path, size=10, channels=1)
+    with pytest.raises(DataError, match=r"smaller than the resolution 10x10(.|\n)*small.png: 5x7(.|\n)*data.upscale=true"):
+        load_image_folder(tmp_path, size=10, channels=1)
+    ds = load_image_folder(tmp_path, size=10, channels=1, upscale=True)
     assert ds.x.shape == (2, 1, 10, 10)
     wide = ds.x[1, 0].int()  # sorted: small.png, wide.png
     # 40×20 -> 20×10, crop columns 5..15: left half black, right half white.
@@ -484,3 +486,35 @@ def test_load_dataset_fashion_passes_path_split_and_size(no_fashion):
     folder = make_fashion(no_fashion / "f", n=5)
     ds = load_dataset("fashion-mnist", path=folder, split="test", size=32)
     assert ds.x.shape == (5, 1, 32, 32) and ds.meta["split"] == "test"
+
+
+def test_folder_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, monkeypatch):
+    import gankit.data.folder as folder_mod
+
+    images = tmp_path / "imgs"
+    images.mkdir()
+    for i in range(3):
+        save(images / f"{i}.png", size=(8, 8), color=(10 * i, 0, 0))
+    cache = tmp_path / "cache"
+    first = load_image_folder(images, size=8, channels=1, cache_dir=cache)
+    assert len(list(cache.glob("folder-*.npy"))) == 1
+    calls = []
+    monkeypatch.setattr(folder_mod, "_decode", lambda *a: calls.append(a) or (_ for _ in ()).throw(AssertionError))
+    again = load_image_folder(images, size=8, channels=1, cache_dir=cache)  # served from the cache: no decoding
+    assert not calls and torch.equal(first.x, again.x) and torch.equal(first.y, again.y)
+    monkeypatch.undo()
+    save(images / "1.png", size=(8, 8), color=(200, 0, 0))  # a changed file is a new cache entry
+    import os
+    os.utime(images / "1.png", ns=(1, 1))
+    changed = load_image_folder(images, size=8, channels=1, cache_dir=cache)
+    assert not torch.equal(changed.x, first.x) and len(list(cache.glob("folder-*.npy"))) == 2
+
+
+def test_xflip_batches_cover_each_image_and_its_mirror_once_per_epoch():
+    from gankit.training.batches import EpochBatches
+
+    x = torch.arange(4 * 1 * 2 * 3, dtype=torch.uint8).view(4, 1, 2, 3)
+    b = EpochBatches(x, torch.arange(4), batch_size=8, seed=0, transform=lambda t: t, xflip=True)
+    batch, labels = b.next()
+    seen = sorted((int(l), bool(torch.equal(img, x[l].flip(-1)))) for img, l in zip(batch, labels))
+    assert seen == [(i, f) for i in range(4) for f in (False, True)]

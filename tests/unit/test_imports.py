@@ -15,6 +15,8 @@ ALLOWED = {
     "data": {"data", "utils", "errors"},
     "augment": {"augment", "utils", "errors"},
     "training": {"training", "losses", "metrics", "augment", "utils", "errors"},
+    # latent tools work on a Run (duck-typed); api only to load a run's dataset for nearest neighbours
+    "latent": {"latent", "metrics", "utils", "errors", "api"},
 }
 
 

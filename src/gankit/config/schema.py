@@ -19,7 +19,12 @@ def _choice(key: str, value: Any, valid: list[str] | tuple[str, ...]) -> None:
 
 @dataclass
 class DataConfig:
-    """Which dataset to train on and how to shape it."""
+    """Which dataset to train on and how to shape it.
+
+    upscale: allow folder images smaller than `size` (else they are refused by name); xflip: also
+    train on mirror images (doubles the epoch, as StyleGAN2's --mirror); cache: keep a decoded
+    copy of an image folder on disk ($GANKIT_CACHE or ~/.cache/gankit) so the next load is fast.
+    """
 
     name: str = "ring8"
     path: str | None = None
@@ -28,6 +33,9 @@ class DataConfig:
     n: int | None = None
     download: bool = False
     split: str = "train"
+    upscale: bool = False
+    xflip: bool = False
+    cache: bool = True
 
     def __post_init__(self) -> None:
         from gankit.data.registry import dataset_names
@@ -319,6 +327,8 @@ class Config:
         points = self.data.name in ("ring8", "grid25")
         if self.model.arch == "dcgan" and points:
             raise ConfigError("model.arch=dcgan needs an image dataset; 2-D points take model.arch=mlp")
+        if self.data.xflip and points:
+            raise ConfigError("data.xflip mirrors images left-right; 2-D points have no mirror. Use data.xflip=false")
         if self.augment.kind != "none" and points:
             raise ConfigError(f"augment.kind={self.augment.kind} transforms images (colour, translation, flips); "
                               "it has no meaning for 2-D points. Use augment.kind=none.")

@@ -72,13 +72,15 @@ def _resize_and_crop(image: Image.Image, size: int) -> Image.Image:
     return image.crop((left, top, left + size, top + size))
 
 
-def _decode(path: Path, mode: str, size: int | None) -> np.ndarray:
+def _decode(path: Path, mode: str, size: int | None) -> tuple[np.ndarray, tuple[int, int]]:
+    """The decoded (and resized) array, and the file's own width × height."""
     with Image.open(path) as image:
         image = ImageOps.exif_transpose(image)  # camera photos store rotation in EXIF
+        original = image.size
         image = image.convert(mode)
         if size is not None:
             image = _resize_and_crop(image, size)
-        return np.asarray(image, dtype=np.uint8)
+        return np.asarray(image, dtype=np.uint8), original
 
 
 def _listing(items: list[str]) -> str:
@@ -109,11 +111,15 @@ def _check_sizes(by_size: dict[tuple[int, int], list[Path]], size: int | None, r
 # ---------------------------------------------------------------- public
 
 def load_image_folder(path: str | os.PathLike, size: int | None = None, channels: int = 3, resize: bool = True,
-                      extensions: Iterable[str] = IMAGE_EXTENSIONS) -> ArrayDataset:
+                      extensions: Iterable[str] = IMAGE_EXTENSIONS, upscale: bool = False,
+                      cache_dir: str | os.PathLike | None = None) -> ArrayDataset:
     """Load every image below path as uint8 N×C×H×W, one class per subfolder (sorted) or a single class.
 
     With resize=True and a size, the shorter side is scaled to size (Lanczos) and the centre
-    size×size square is kept. Otherwise all images must already share one size.
+    size×size square is kept; images whose shorter side is below size are refused unless
+    `upscale`. Otherwise all images must already share one size. With `cache_dir`, the decoded
+    arrays are kept there (one .npy per folder state, keyed by the file list, sizes and mtimes and
+    the options), so the next load of an unchanged folder skips decoding.
     """
     root = Path(path).expanduser()
     if not root.exists():
@@ -125,23 +131,46 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
     if size is not None and (not isinstance(size, int) or size < 1):
         raise DataError(f"image size {size!r} is not a positive integer; pass e.g. --set data.size=64")
     files, labels, class_names = _discover(root, _normalise(extensions))
+    key = None
+    if cache_dir is not None:
+        from gankit.data.cache import cache_key, load_cached
 
-    arrays, bad, by_size = [], [], {}
+        key = cache_key(root, files, {"size": size, "channels": channels, "resize": resize, "upscale": upscale})
+        x = load_cached(cache_dir, key)
+        if x is not None:
+            return _dataset(x, labels, class_names, path)
+
+    arrays, bad, small, by_size = [], [], [], {}
     for file in files:
         try:
-            array = _decode(file, _MODES[channels], size if resize else None)
+            array, (w, h) = _decode(file, _MODES[channels], size if resize else None)
         except _READ_ERRORS as e:
             bad.append(f"{file}: {type(e).__name__}: {e}")
             continue
+        if resize and size is not None and min(w, h) < size and not upscale:
+            small.append(f"{file}: {w}x{h}")
         arrays.append(array)
         by_size.setdefault(array.shape[:2], []).append(file)
     if bad:
         raise DataError(f"{root}: {len(bad)} image file(s) cannot be read\n{_listing(bad)}\n"
                         f"Fix: delete or replace these files, then run again")
+    if small:
+        raise DataError(f"{root}: {len(small)} image(s) are smaller than the resolution {size}x{size} "
+                        f"(width x height shown)\n{_listing(small)}\nEnlarging them would only blur them. Fix: "
+                        f"lower the resolution (--set data.size=...), remove them, or allow it with "
+                        f"--set data.upscale=true")
     if not (resize and size is not None):
         _check_sizes(by_size, size, root)
 
     x = torch.from_numpy(np.stack(arrays))
     x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2).contiguous()
+    if key is not None:
+        from gankit.data.cache import save_cached
+
+        save_cached(cache_dir, key, x)
+    return _dataset(x, labels, class_names, path)
+
+
+def _dataset(x: torch.Tensor, labels: list[int], class_names: list[str], path) -> ArrayDataset:
     return ArrayDataset(x=x, y=torch.tensor(labels, dtype=torch.int64), class_names=class_names,
                         kind="image", name="folder", meta={"root": str(path)})

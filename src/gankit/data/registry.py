@@ -31,6 +31,8 @@ class DatasetRequest:
     seed: int = 0
     download: bool = False
     split: str = "train"
+    upscale: bool = False
+    cache: bool = True
 
 
 def _ring8(r: DatasetRequest) -> ArrayDataset:
@@ -59,7 +61,10 @@ def _folder(r: DatasetRequest) -> ArrayDataset:
     if r.path is None:
         raise DataError("dataset 'folder' needs the folder of images: pass path=/your/images "
                         "(CLI: --set data.path=/your/images)")
-    return load_image_folder(r.path, size=r.size, channels=3 if r.channels is None else r.channels)
+    from gankit.data.cache import default_cache_dir
+
+    return load_image_folder(r.path, size=r.size, channels=3 if r.channels is None else r.channels,
+                             upscale=r.upscale, cache_dir=default_cache_dir() if r.cache else None)
 
 
 DATASETS: dict[str, Callable[[DatasetRequest], ArrayDataset]] = {
@@ -99,16 +104,17 @@ def _subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
 
 def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int | None = None,
                  channels: int | None = None, n: int | None = None, seed: int = 0, download: bool = False,
-                 split: str = "train") -> ArrayDataset:
+                 split: str = "train", upscale: bool = False, cache: bool = True) -> ArrayDataset:
     """Load a dataset by name; options that do not apply to it are ignored.
 
     For 2-D mixtures n is the sample count (default 100 000) and seed drives sampling.
     For image sets n keeps a seeded random subset, and channels=3 repeats a gray channel.
+    Image folders: `upscale` allows images smaller than `size`; `cache` keeps decoded arrays on disk.
     """
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; valid names: {', '.join(dataset_names())}")
     request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed,
-                             download=download, split=split)
+                             download=download, split=split, upscale=upscale, cache=cache)
     ds = DATASETS[name](request)
     if ds.kind == "image":
         ds = _match_channels(ds, channels)

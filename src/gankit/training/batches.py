@@ -13,7 +13,8 @@ class EpochBatches:
     """Shuffled minibatches without replacement; each epoch's order comes from (seed, epoch).
 
     The position (epoch, index) is the whole state, so a resumed run draws exactly the batches
-    an uninterrupted one would. The last incomplete batch of an epoch is dropped.
+    an uninterrupted one would. The last incomplete batch of an epoch is dropped. With `xflip`
+    an epoch covers every image twice, once mirrored left-right (index ≥ N means mirrored).
     """
 
     def __init__(
@@ -24,27 +25,34 @@ class EpochBatches:
         seed: int,
         transform: Callable[[torch.Tensor], torch.Tensor] = lambda t: t.float(),
         device: torch.device | str = "cpu",
+        xflip: bool = False,
     ) -> None:
-        if batch_size > len(x):
+        if batch_size > len(x) * (2 if xflip else 1):
             raise ValueError(f"train.batch_size={batch_size} is larger than the dataset ({len(x)} samples)")
         self.x, self.y, self.batch_size, self.seed = x, y, batch_size, seed
-        self.transform, self.device = transform, torch.device(device)
+        self.transform, self.device, self.xflip = transform, torch.device(device), xflip
+        self.size = len(x) * (2 if xflip else 1)
         self.epoch, self.pos = 0, 0
         self._order = self._permutation(0)
 
     def _permutation(self, epoch: int) -> torch.Tensor:
         g = torch.Generator().manual_seed(derive_seed(self.seed, 7, epoch))
-        return torch.randperm(len(self.x), generator=g)
+        return torch.randperm(self.size, generator=g)
 
     def next(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next (samples in model space, labels) on the target device."""
-        if self.pos + self.batch_size > len(self.x):
+        if self.pos + self.batch_size > self.size:
             self.epoch, self.pos = self.epoch + 1, 0
             self._order = self._permutation(self.epoch)
         idx = self._order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        x = self.transform(self.x[idx]).to(self.device, non_blocking=True)
-        return x, self.y[idx].to(self.device, non_blocking=True)
+        n = len(self.x)
+        x = self.x[idx % n]
+        if self.xflip:
+            mirrored = idx >= n
+            x[mirrored] = x[mirrored].flip(-1)
+        x = self.transform(x).to(self.device, non_blocking=True)
+        return x, self.y[idx % n].to(self.device, non_blocking=True)
 
     def state_dict(self) -> dict[str, int]:
         """The sampler position."""
