@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -85,3 +87,29 @@ def roth_penalty(D: Critic, real: Tensor, fake: Tensor) -> Tensor:
     w_r = (1 - torch.sigmoid(_full(out_r))).pow(2)
     w_f = torch.sigmoid(_full(out_f)).pow(2)
     return (w_r * _sq_norm(grad_r, out_r.numel())).mean() + (w_f * _sq_norm(grad_f, out_f.numel())).mean()
+
+
+def path_length_penalty(fake_images: Tensor, ws: Tensor, pl_mean: Tensor | float, decay: float = 0.01,
+                        generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """StyleGAN2's path length regulariser (Karras et al. 2020, section 3.2, eq. 4): E_w,y[(‖J_wᵀ y‖₂ − a)²].
+
+    `fake_images` (N, C, H, W) = g(ws) must be in the graph of `ws` (N, num_ws, w_dim), the
+    per-layer styles. y ~ N(0, I) / √(H·W) (the image-size normalisation of the paper's code), Jᵀy
+    comes from one autograd pass, and a sample's length is √(mean over layers of Σ (Jᵀy)²), i.e.
+    ‖Jᵀy‖ for a single w broadcast to every layer, averaged over layers. The target a is the
+    running mean of the lengths: new_pl_mean = pl_mean + decay·(mean(lengths) − pl_mean).
+    Returns (penalty = mean((lengths − new_pl_mean)²), new_pl_mean (detached), lengths (N,)).
+    The gradient is kept in the graph (create_graph=True) so the penalty can be minimised; the
+    paper weights it by γ_pl = ln 2 / (r²(ln r − ln 2)) for r×r images, applied every 16 steps.
+    """
+    if fake_images.dim() != 4:
+        raise ValueError(f"path_length_penalty expects images (N, C, H, W), got {tuple(fake_images.shape)}")
+    h, w = fake_images.shape[2:]
+    y = torch.randn(fake_images.shape, generator=generator, device=fake_images.device,
+                    dtype=_full(fake_images).dtype) / math.sqrt(h * w)
+    (grad,) = torch.autograd.grad((_full(fake_images) * y).sum(), ws, create_graph=True)
+    sq = _full(grad).square().sum(-1)  # (N, num_ws), or (N,) for ws (N, w_dim)
+    lengths = (sq.mean(1) if sq.dim() == 2 else sq).sqrt()
+    pl_mean = torch.as_tensor(pl_mean, dtype=lengths.dtype, device=lengths.device)
+    new_pl_mean = pl_mean.lerp(lengths.mean().detach(), decay).detach()
+    return (lengths - new_pl_mean).square().mean(), new_pl_mean, lengths

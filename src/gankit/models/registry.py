@@ -8,6 +8,7 @@ from torch import nn
 
 from gankit.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gankit.models.mlp import MLPDiscriminator, MLPGenerator
+from gankit.models.stylegan2 import StyleGAN2Discriminator, StyleGAN2Generator
 from gankit.nn.layers import apply_spectral_norm
 
 Pair = tuple[nn.Module, nn.Module]
@@ -38,7 +39,28 @@ def build_dcgan(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, 
     return G, D
 
 
-MODELS: dict[str, Callable[..., Pair]] = {"mlp": build_mlp, "dcgan": build_dcgan}
+def build_stylegan2(shape: tuple[int, ...], z_dim: int, g_width: int, d_width: int, g_depth: int, d_depth: int,
+                    pack: int = 1, minibatch_std: bool = False, num_classes: int = 0, cond_g: str = "none",
+                    cond_d: str = "none", embed_dim: int = 32) -> Pair:
+    """StyleGAN2 G and D (Karras et al. 2020) for C×R×R images, R a power of two in 32..256, C 1 or 3.
+
+    Widths follow the resolution (channels = min(4·width, 128·width / r), see models.stylegan2);
+    w_dim = 4·g_width; g_depth is the depth of the mapping network (the paper uses 8); d_depth is
+    unused (D's depth follows from R). minibatch_std adds StyleGAN2's minibatch-std layer (group 4).
+    cond_g: none | embed; cond_d: none | projection.
+    """
+    if len(shape) != 3 or shape[1] != shape[2]:
+        raise ValueError(f"StyleGAN2 needs square images C×H×W, got shape {shape}")
+    if cond_g not in ("none", "embed") or cond_d not in ("none", "projection"):
+        raise ValueError(f"StyleGAN2 supports model.cond_g in (none, embed) and model.cond_d in (none, projection), "
+                         f"got cond_g={cond_g}, cond_d={cond_d}")
+    G = StyleGAN2Generator(z_dim, shape, g_width, g_depth, num_classes=num_classes, cond=cond_g,
+                           embed_dim=embed_dim)
+    D = StyleGAN2Discriminator(packed_shape(shape, pack), d_width, 4 if minibatch_std else 0, num_classes, cond_d)
+    return G, D
+
+
+MODELS: dict[str, Callable[..., Pair]] = {"mlp": build_mlp, "dcgan": build_dcgan, "stylegan2": build_stylegan2}
 
 
 def model_names() -> list[str]:
