@@ -28,6 +28,7 @@ from gankit.models.registry import build_models
 from gankit.training import callbacks as cbs
 from gankit.training.batches import EpochBatches
 from gankit.training.checkpoint import latest_checkpoint, load_extra, load_weights
+from gankit.training.distributed import DistContext, barrier, broadcast_object, init_distributed, wrap_ddp
 from gankit.training.ema import EMA
 from gankit.training.guards import DivergenceGuard
 from gankit.training.loop import Trainer
@@ -85,24 +86,50 @@ def lazy_regularisation_factor(cfg: Config) -> float:
     return k / (k + 1) if cfg.loss.any_penalty and k > 1 else 1.0
 
 
-def build_state(cfg: Config, data: ArrayDataset, device: torch.device) -> TrainState:
-    """Networks, EMA, optimisers (TTUR: one learning rate per player), RNGs and batches for a fresh run."""
+def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistContext | None = None) -> TrainState:
+    """Networks, EMA, optimisers (TTUR: one learning rate per player), RNGs and batches for a fresh run.
+
+    Under DDP (`dist` with several processes) every rank builds the same networks from the seed,
+    then draws its own noise and global random streams, takes its slice of each global batch, and
+    trains through DDP wrappers.
+    """
+    dist = dist or DistContext()
     seed_everything(cfg.seed)
     G, D = build_networks(cfg, data.sample_shape, len(data.class_names))
     G, D = G.to(device), D.to(device)
     if cfg.train.channels_last and data.kind == "image":
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+    if dist.rank > 0:  # rank 0 keeps the streams of a single-process run
+        seed_everything(derive_seed(cfg.seed, 3, dist.rank))
     t, c = cfg.train, lazy_regularisation_factor(cfg)
+    try:
+        batches = EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device,
+                               xflip=cfg.data.xflip, rank=dist.rank, world_size=dist.world_size)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    z_seed = derive_seed(cfg.seed, 1) if dist.rank == 0 else derive_seed(cfg.seed, 1, dist.rank)
     state = TrainState(
         G=G,
         D=D,
         opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2)),
         opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d * c, betas=(t.beta1**c, t.beta2**c)),
-        z_gen=make_generator(derive_seed(cfg.seed, 1), device),
-        batches=EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device,
-                             xflip=cfg.data.xflip),
+        z_gen=make_generator(z_seed, device),
+        batches=batches,
         ema=EMA(G, t.ema_decay, t.ema_start) if t.ema_decay > 0 else None,
+        rank=dist.rank,
+        world_size=dist.world_size,
     )
+    if dist.enabled:
+        state.G_train, state.D_train = wrap_ddp(G, device), wrap_ddp(D, device)
+    if t.compile:  # compiles forward in place: the modules, their state dicts and the DDP wrappers stay
+        G.compile()
+        D.compile()
+    if t.precision == "fp16":
+        if device.type != "cuda":
+            raise ConfigError(f"train.precision=fp16 needs a CUDA device (this run is on {device.type}); "
+                              "fp16 is unusably slow on CPUs, use train.precision=bf16 there")
+        state.components["scaler_g"] = torch.amp.GradScaler("cuda")
+        state.components["scaler_d"] = torch.amp.GradScaler("cuda")
     a = cfg.augment
     if a.kind == "ada":
         state.components["ada"] = AdaptiveAugment(a.ada_target, a.ada_speed_kimg, a.ada_interval, p_init=a.p)
@@ -122,7 +149,7 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
             return ada_augment(x, ada.p)
 
     return GameOptions(
-        z_dim=cfg.model.z_dim, batch_size=t.batch_size, d_steps=t.d_steps, precision=t.precision,
+        z_dim=cfg.model.z_dim, batch_size=t.batch_size // state.world_size, d_steps=t.d_steps, precision=t.precision,
         channels_last=t.channels_last, reuse_fake=t.reuse_fake, pack=cfg.model.pack, clip=lo.clip_value,
         reg=Regularizers(r1=lo.r1, r2=lo.r2, roth=lo.roth, gp=lo.gp_weight, gp_center=lo.gp_center,
                          gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every),
@@ -134,16 +161,18 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
     )
 
 
-def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: Path | None = None):
+def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: Path | None = None,
+               dist: DistContext | None = None):
     """TrainState, its phases and (when asked for) the balancer, wired together; returns (state, phases, balancer)."""
-    state = build_state(cfg, data, device)
+    state = build_state(cfg, data, device, dist)
     phases = GamePhases(state, get_objective(cfg.loss.objective), game_options(cfg, state))
     balancer = None
     b = cfg.balance
     if b.mode != "off":
         balancer = Balancer(
             b.mode, phases, state.components.get("ada"), b.acc_low, b.acc_high, b.every, b.factor,
-            b.max_d_steps, b.max_lr_factor, b.p_step, run_path / rd.BALANCE_LOG if run_path else None,
+            b.max_d_steps, b.max_lr_factor, b.p_step,
+            run_path / rd.BALANCE_LOG if run_path and state.rank == 0 else None,
         )
         state.components["balance"] = balancer
     return state, phases, balancer
@@ -295,6 +324,11 @@ def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Seque
     from gankit.reporting import SampleRenderer
 
     state, phases, balancer = game
+    if state.rank != 0:  # other ranks write nothing; the balancer decides from the averaged numbers everywhere
+        callbacks_other: list[cbs.Callback] = [balancer] if balancer is not None else []
+        return Trainer(state, phases.schedule(), checkpoint_dir=path / rd.CHECKPOINTS, log_every=cfg.log.every,
+                       checkpoint_every=cfg.log.checkpoint_every, keep_checkpoints=cfg.log.keep_checkpoints,
+                       callbacks=callbacks_other, guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps))
     renderer = SampleRenderer(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
     callbacks: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
     if cfg.log.tensorboard:
@@ -330,17 +364,36 @@ def train(
 ) -> Run:
     """Train a preset/config into a new run folder (or continue `resume`) and return the Run.
 
-    `callbacks` are extra `gankit.training.callbacks.Callback` objects (e.g. your own logger).
+    `callbacks` are extra `gankit.training.callbacks.Callback` objects (e.g. your own logger); under
+    torchrun they run on rank 0 only.
     """
     if resume is not None:
         return _resume(Path(resume), source, overrides, callbacks)
     cfg = as_config(source, overrides)
+    ctx, device = _join(cfg)
     data = load_data(cfg)
-    path = rd.new_run_dir(out or Path("runs") / cfg.name)
-    save_config(cfg, path / rd.CONFIG)
-    write_json_atomic(path / rd.DATA_INFO, data.info())
-    game = build_game(cfg, data, resolve_device(cfg.device), path)
+    path = None
+    if ctx.is_main:
+        path = rd.new_run_dir(out or Path("runs") / cfg.name)
+        save_config(cfg, path / rd.CONFIG)
+        write_json_atomic(path / rd.DATA_INFO, data.info())
+    path = Path(broadcast_object(str(path)))
+    game = build_game(cfg, data, device, path, ctx)
     return _fit(cfg, data, game, path, callbacks)
+
+
+def _join(cfg: Config) -> tuple[DistContext, torch.device]:
+    """This process's place in a torchrun job (or a single process) and its device; checks the batch divides."""
+    try:
+        device = resolve_device(cfg.device)
+    except RuntimeError as e:
+        raise ConfigError(str(e)) from None
+    ctx, device = init_distributed(device)
+    if cfg.train.batch_size % ctx.world_size:
+        raise ConfigError(f"train.batch_size={cfg.train.batch_size} does not divide among {ctx.world_size} processes: "
+                          f"the batch size is global and each rank takes an equal share; use a multiple of "
+                          f"{ctx.world_size}, e.g. --set train.batch_size={ctx.world_size * max(1, cfg.train.batch_size // ctx.world_size)}")
+    return ctx, device
 
 
 def _resume(path: Path, source: Config | str | None, overrides, callbacks: Sequence[cbs.Callback]) -> Run:
@@ -353,15 +406,29 @@ def _resume(path: Path, source: Config | str | None, overrides, callbacks: Seque
         raise CheckpointError(
             f"cannot resume {path} with this config; these settings change the game:\n  "
             + "\n  ".join(changes)
-            + "\nOnly train.steps, device, log.* and guard.* may change on resume. Start a new run instead."
+            + "\nOnly train.steps, train.budget_minutes, train.compile, train.allow_world_change, device, data.cache, "
+            "log.*, eval.* and guard.* may change on resume. Start a new run instead."
         )
     ckpt = latest_checkpoint(path / rd.CHECKPOINTS)
+    extra = load_extra(ckpt)
+    ctx, device = _join(cfg)
+    saved_world = int(extra.get("world_size", 1))
+    if saved_world != ctx.world_size and not cfg.train.allow_world_change:
+        raise CheckpointError(
+            f"cannot resume {path}: it was trained by {saved_world} process(es) and this is {ctx.world_size}. "
+            f"gankit refuses by default because each rank draws its own noise stream, saved per rank, so the "
+            f"continued game would not be the one an uninterrupted run plays (the global batch, the data order "
+            f"and the optimiser state would be the same). Resume with {saved_world} process(es) "
+            f"(torchrun --nproc_per_node {saved_world} ...), or accept new noise streams with "
+            f"--set train.allow_world_change=true"
+        )
     data = load_data(cfg)
-    game = build_game(cfg, data, resolve_device(cfg.device), path)
+    game = build_game(cfg, data, device, path, ctx)
     state = game[0]
-    state.load_weights({n: load_weights(ckpt, n, resolve_device(cfg.device)) for n in state.weights()})
-    state.load_extra_state(load_extra(ckpt))
-    save_config(cfg, path / rd.CONFIG)
+    state.load_weights({n: load_weights(ckpt, n, device) for n in state.weights()})
+    state.load_extra_state(extra)
+    if ctx.is_main:
+        save_config(cfg, path / rd.CONFIG)
     return _fit(cfg, data, game, path, callbacks)
 
 
@@ -374,8 +441,9 @@ def _fit(cfg: Config, data: ArrayDataset, game, path: Path, extra: Sequence[cbs.
         budget = cfg.train.budget_minutes * 60 if cfg.train.budget_minutes else None
         status = trainer.fit(cfg.train.steps, budget)
     finally:
-        if state.step > 0 and (path / rd.METRICS).exists():
+        if state.rank == 0 and state.step > 0 and (path / rd.METRICS).exists():
             write_report(path, cfg, data)
+    barrier()  # the other ranks return once rank 0 has written the final checkpoint and report
     run = Run(path)
     run.status = status
     return run

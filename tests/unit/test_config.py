@@ -48,7 +48,7 @@ def test_unknown_key_lists_valid_ones_and_suggests():
         ("loss.objective=vanilla", "choose one of: minimax, nonsaturating"),
         ("model.arch=resnet9", "model.arch"),
         ("data.name=mnist", "data.name"),
-        ("train.precision=fp16", "fp32, bf16"),
+        ("train.precision=fp8", "fp32, bf16, fp16"),
         ("train", "key=value"),
     ],
 )

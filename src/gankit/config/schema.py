@@ -214,7 +214,13 @@ class BalanceConfig:
 
 @dataclass
 class TrainConfig:
-    """The schedule and optimisers of the game."""
+    """The schedule and optimisers of the game.
+
+    precision: fp32 | bf16 (autocast; CPU or CUDA) | fp16 (CUDA only, with a loss scaler per player).
+    style_mixing: probability of mixing two latents per batch (StyleGAN2 models; Karras et al. 2019 §3.1).
+    compile: torch.compile both networks (costs seconds up front; pays off on GPUs).
+    allow_world_change: resume a run under a different number of torchrun processes (new noise streams).
+    """
 
     steps: int = 2000
     batch_size: int = 256
@@ -234,6 +240,9 @@ class TrainConfig:
     lr_schedule: str = "constant"
     decay_start: float = 0.5
     lr_end: float = 0.01
+    style_mixing: float = 0.0
+    compile: bool = False
+    allow_world_change: bool = False
 
     def __post_init__(self) -> None:
         _check(self.budget_minutes is None or self.budget_minutes > 0,
@@ -247,7 +256,8 @@ class TrainConfig:
         _check(self.d_steps >= 1, f"train.d_steps (D updates per G update) must be ≥ 1, got {self.d_steps}")
         _check(0 <= self.ema_decay < 1, f"train.ema_decay must be in [0, 1) (0 turns EMA off), got {self.ema_decay}")
         _check(self.ema_start >= 0, f"train.ema_start must be ≥ 0, got {self.ema_start}")
-        _choice("train.precision", self.precision, ("fp32", "bf16"))
+        _choice("train.precision", self.precision, ("fp32", "bf16", "fp16"))
+        _check(0 <= self.style_mixing <= 1, f"train.style_mixing (a probability) must be in [0, 1], got {self.style_mixing}")
         _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")
         _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
         _choice("train.lr_schedule", self.lr_schedule, ("constant", "linear", "cosine"))

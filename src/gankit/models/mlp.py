@@ -79,9 +79,13 @@ class MLPDiscriminator(nn.Module):
         """Whether D also classifies its input (AC-GAN)."""
         return self.cond == "acgan"
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
-        """Map samples (N, *in_shape) to raw logits (N,); larger means more real."""
-        return self.forward_aux(x, c)[0]
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
+        """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`.
+
+        The flag lets a DistributedDataParallel wrapper run the auxiliary head too (DDP calls forward).
+        """
+        out = self.forward_aux(x, c)
+        return out if aux else out[0]
 
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""

@@ -13,7 +13,9 @@ class EpochBatches:
     """Shuffled minibatches without replacement; each epoch's order comes from (seed, epoch).
 
     The position (epoch, index) is the whole state, so a resumed run draws exactly the batches
-    an uninterrupted one would. The last incomplete batch of an epoch is dropped. With `xflip`
+    an uninterrupted one would. The last incomplete batch of an epoch is dropped. Under DDP every
+    rank draws the same global permutation and takes its own slice of each global batch (a
+    distributed sampler), so the position means the same for any number of processes. With `xflip`
     an epoch covers every image twice, once mirrored left-right (index ≥ N means mirrored).
     """
 
@@ -26,12 +28,19 @@ class EpochBatches:
         transform: Callable[[torch.Tensor], torch.Tensor] = lambda t: t.float(),
         device: torch.device | str = "cpu",
         xflip: bool = False,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
+        if batch_size % world_size:
+            raise ValueError(f"train.batch_size={batch_size} does not divide among {world_size} processes; "
+                             f"use a multiple of {world_size} (the batch size is global: each rank takes "
+                             f"batch_size / world_size samples)")
         if batch_size > len(x) * (2 if xflip else 1):
             raise ValueError(f"train.batch_size={batch_size} is larger than the dataset ({len(x)} samples)")
         self.x, self.y, self.batch_size, self.seed = x, y, batch_size, seed
         self.transform, self.device, self.xflip = transform, torch.device(device), xflip
         self.size = len(x) * (2 if xflip else 1)
+        self.rank, self.world_size, self.local_batch = rank, world_size, batch_size // world_size
         self.epoch, self.pos = 0, 0
         self._order = self._permutation(0)
 
@@ -44,7 +53,8 @@ class EpochBatches:
         if self.pos + self.batch_size > self.size:
             self.epoch, self.pos = self.epoch + 1, 0
             self._order = self._permutation(self.epoch)
-        idx = self._order[self.pos : self.pos + self.batch_size]
+        start = self.pos + self.rank * self.local_batch  # every rank shares the permutation, takes its slice
+        idx = self._order[start : start + self.local_batch]
         self.pos += self.batch_size
         n = len(self.x)
         x = self.x[idx % n]

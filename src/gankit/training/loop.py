@@ -14,6 +14,7 @@ import torch
 from gankit.errors import TrainingDiverged, TrainingInterrupted
 from gankit.training.callbacks import Callback
 from gankit.training.checkpoint import save_checkpoint
+from gankit.training.distributed import any_rank, average_floats, gather_objects
 from gankit.training.guards import DivergenceGuard
 from gankit.training.phases import Phase, Stats
 from gankit.training.state import TrainState
@@ -60,10 +61,11 @@ class Trainer:
             self._counts[k] = self._counts.get(k, 0) + 1
 
     def _flush(self) -> dict[str, float]:
-        row = {"step": float(self.state.step)}
+        row = {}
         for k, v in self._window.items():
             # values taken on the logged iteration only (gradient norms, knobs) have a count of 1
             row[k] = float(v) / self._counts[k]
+        row = {"step": float(self.state.step), **average_floats(row)}  # under DDP: the mean over ranks
         row["time"] = time.perf_counter() - self._t0
         self._window, self._counts = {}, {}
         return row
@@ -78,9 +80,12 @@ class Trainer:
                 raise TrainingDiverged(
                     f"{name} has NaN/inf weights at step {self.state.step}; the last good checkpoint is kept"
                 )
-        return save_checkpoint(
-            self.checkpoint_dir, self.state.step, self.state.weights(), self.state.extra_state(), self.keep
-        )
+        extra = self.state.extra_state()
+        if self.state.world_size > 1:  # every rank's own noise and RNG streams, so a DDP resume is exact
+            extra["rank_streams"] = gather_objects(self.state.rank_streams())
+        if self.state.rank != 0:
+            return None  # only rank 0 writes
+        return save_checkpoint(self.checkpoint_dir, self.state.step, self.state.weights(), extra, self.keep)
 
     def _on_signal(self, signum, frame) -> None:
         self._stop_signal = signum
@@ -104,12 +109,13 @@ class Trainer:
         self._t0 = time.perf_counter()
         try:
             while s.step < steps:
-                if self._stop_signal is not None:
+                if any_rank(self._stop_signal is not None):  # all ranks stop at the same step
+                    self._stop_signal = self._stop_signal or signal.SIGTERM
                     status = "interrupted"
                     self.save()
                     name = signal.Signals(self._stop_signal).name
                     raise TrainingInterrupted(f"{name} received: checkpoint written at step {s.step}")
-                out_of_time = budget_s is not None and time.perf_counter() - self._t0 >= budget_s
+                out_of_time = any_rank(budget_s is not None and time.perf_counter() - self._t0 >= budget_s)
                 if out_of_time:
                     steps = s.step + 1  # one last iteration, so it is logged and checkpointed
                     status = "budget"

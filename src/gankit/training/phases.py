@@ -137,14 +137,41 @@ class GamePhases:
         self._fake: torch.Tensor | None = None  # G(z) with its graph, shared by the last D step and the G step
         self._real: torch.Tensor | None = None
         self._labels: torch.Tensor | None = None  # the real batch's labels; also the classes asked of G
+        self._d_frozen = False
         self.aux = bool(options.conditional and getattr(state.D, "has_aux", False) and options.aux_weight > 0)
+        # Under DDP the trainable player runs through its wrapper (gradients averaged over ranks);
+        # the frozen D of the G step runs bare, so DDP never waits for gradients D does not get.
+        self.g_train = state.G_train or state.G
+        self.d_train = state.D_train or state.D
+        self.scaler_g, self.scaler_d = state.components.get("scaler_g"), state.components.get("scaler_d")
 
     # -- helpers -------------------------------------------------------------------------------
     def autocast(self):
-        """bf16 autocast when asked for, else a no-op context."""
-        if self.o.precision != "bf16":
+        """bf16 or fp16 autocast when asked for, else a no-op context."""
+        if self.o.precision == "fp32":
             return contextlib.nullcontext()
-        return torch.autocast(device_type=self.device.type, dtype=torch.bfloat16)
+        dtype = torch.bfloat16 if self.o.precision == "bf16" else torch.float16
+        return torch.autocast(device_type=self.device.type, dtype=dtype)
+
+    # fp16 keeps one loss scaler per player (state.components, so they are checkpointed);
+    # bf16 has fp32's exponent range and needs none.
+    @staticmethod
+    def _backward(loss: torch.Tensor, scaler) -> None:
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+
+    @staticmethod
+    def _step(opt: torch.optim.Optimizer, scaler) -> None:
+        if scaler is None:
+            opt.step()
+        else:
+            scaler.step(opt)  # skipped when the scaled gradients overflowed
+            scaler.update()
+
+    @staticmethod
+    def _grad_norm(net, opt: torch.optim.Optimizer, scaler) -> torch.Tensor:
+        if scaler is not None:
+            scaler.unscale_(opt)
+        return grad_norm(net.parameters())
 
     def sample_z(self, n: int) -> torch.Tensor:
         """Standard normal noise from the run's own generator."""
@@ -162,16 +189,20 @@ class GamePhases:
 
     def d_judge(self, x: torch.Tensor, c: torch.Tensor | None = None, params: dict | None = None,
                 aux: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """(logits, AC-GAN class logits or None) of D for a batch, after augmentation and packing."""
+        """(logits, AC-GAN class logits or None) of D for a batch, after augmentation and packing.
+
+        D runs through its DDP wrapper unless its weights are frozen (the G step) or overridden (`params`).
+        """
         if self.o.augment is not None:
             x = self.o.augment(x)
         x = pack(x, self.o.pack)
         args = (x,) if c is None else (x, c)
+        if params is not None:
+            return torch.func.functional_call(self.s.D, params, args), None
+        net = self.s.D if self._d_frozen else self.d_train
         if aux:
-            return self.s.D.forward_aux(*args)
-        if params is None:
-            return self.s.D(*args), None
-        return torch.func.functional_call(self.s.D, params, args), None
+            return net(*args, aux=True)
+        return net(*args), None
 
     def aux_loss(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """AC-GAN's class term: cross-entropy of D's auxiliary classifier (Odena et al. 2017, eq. 2), weighted."""
@@ -221,7 +252,7 @@ class GamePhases:
         real, y = self._real_batch()
         with self.autocast():
             with torch.set_grad_enabled(keep_fake):
-                fake = s.G(*self._g_args(self.o.batch_size, y))
+                fake = (self.g_train if keep_fake else s.G)(*self._g_args(self.o.batch_size, y))
             real_logits, real_cls = self.d_judge(real, y, aux=self.aux)
             fake_logits, fake_cls = self.d_judge(fake.detach(), y, aux=self.aux)
             loss = self.obj.d(real_logits.float(), fake_logits.float())
@@ -237,10 +268,10 @@ class GamePhases:
             loss = loss + pen
             out.update(pstats)
         s.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
+        self._backward(loss, self.scaler_d)
         if log:
-            out["grad_norm_d"] = grad_norm(s.D.parameters())
-        s.opt_d.step()
+            out["grad_norm_d"] = self._grad_norm(s.D, s.opt_d, self.scaler_d)
+        self._step(s.opt_d, self.scaler_d)
         if self.o.clip > 0:  # WGAN's weight clipping (Arjovsky et al. 2017, Algorithm 1)
             with torch.no_grad():
                 torch._foreach_clamp_min_(list(s.D.parameters()), -self.o.clip)
@@ -269,8 +300,8 @@ class GamePhases:
             fake = s.G(*self._g_args(self.o.batch_size, y)).float()
         pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every, labels=y)
         s.opt_d.zero_grad(set_to_none=True)
-        pen.backward()
-        s.opt_d.step()
+        self._backward(pen, self.scaler_d)
+        self._step(s.opt_d, self.scaler_d)
         return stats
 
     def _g_args(self, n: int, labels: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
@@ -288,7 +319,7 @@ class GamePhases:
         params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
         buffers = {n: b.clone() for n, b in D.named_buffers()}
         for _ in range(self.o.unroll_steps):
-            fake = self.s.G(*self._g_args(self.o.batch_size, y))
+            fake = self.g_train(*self._g_args(self.o.batch_size, y))
             both = {**params, **buffers}
             loss = self.obj.d(self.d_view(real, y, both).float(), self.d_view(fake, y, both).float())
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
@@ -299,13 +330,14 @@ class GamePhases:
         """One generator update; D's weights are frozen so no gradient is wasted on them."""
         s = self.s
         s.D.requires_grad_(False)
+        self._d_frozen = True
         try:
             with self.autocast():
                 if self._real is not None:
                     real, y = self._real, self._labels
                 else:
                     real, y = self._real_batch()
-                fake = self._fake if self._fake is not None else s.G(*self._g_args(self.o.batch_size, y))
+                fake = self._fake if self._fake is not None else self.g_train(*self._g_args(self.o.batch_size, y))
                 params = self._unrolled_params(real, y) if self.o.unroll_steps > 0 else None
                 fake_logits, fake_cls = self.d_judge(fake, y, params, aux=self.aux and params is None)
                 real_logits = self.d_view(real, y, params).float() if self.obj.needs_real_for_g else None
@@ -313,17 +345,18 @@ class GamePhases:
                 if fake_cls is not None:  # G also maximises the log-likelihood of the asked class (eq. 3)
                     loss = loss + self.aux_loss(fake_cls, y)
             s.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
+            self._backward(loss, self.scaler_g)
         finally:
             s.D.requires_grad_(True)
+            self._d_frozen = False
             self._fake = None
         out = {"loss_g": loss.detach()}
         if log:
-            out["grad_norm_g"] = grad_norm(s.G.parameters())
+            out["grad_norm_g"] = self._grad_norm(s.G, s.opt_g, self.scaler_g)
             out["d_per_g"] = torch.tensor(self.d_steps / self.d_every)
             if self.ada is not None:
                 out["aug_p"] = torch.tensor(float(self.ada.p))
-        s.opt_g.step()
+        self._step(s.opt_g, self.scaler_g)
         return out
 
     def ema_step(self, log: bool) -> Stats:

@@ -30,6 +30,11 @@ class TrainState:
     step: int = 0
     # Other stateful parts of the game (ADA's p, the balancer), each with state_dict/load_state_dict.
     components: dict[str, Any] = field(default_factory=dict)
+    # Under torchrun: the DDP wrappers that the phases train through (G and D stay the bare networks)
+    G_train: nn.Module | None = None
+    D_train: nn.Module | None = None
+    rank: int = 0
+    world_size: int = 1
 
     @property
     def sampler(self) -> nn.Module:
@@ -60,15 +65,27 @@ class TrainState:
             "batches": self.batches.state_dict(),
             "rng": global_rng_state(),
             "components": {name: c.state_dict() for name, c in self.components.items()},
+            "world_size": self.world_size,
         }
 
+    def rank_streams(self) -> dict[str, Any]:
+        """This rank's own random streams (noise and global RNGs), gathered by rank 0 for a DDP checkpoint."""
+        return {"z_gen": self.z_gen.get_state(), "rng": global_rng_state()}
+
     def load_extra_state(self, extra: dict[str, Any]) -> None:
-        """Restore what `extra_state` saved."""
+        """Restore what `extra_state` saved (each rank takes its own streams from a DDP checkpoint)."""
         self.step = int(extra["step"])
         self.opt_g.load_state_dict(extra["opt_g"])
         self.opt_d.load_state_dict(extra["opt_d"])
-        self.z_gen.set_state(extra["z_gen"])
+        streams = extra.get("rank_streams")
+        mine = streams[self.rank] if streams and self.rank < len(streams) and \
+            int(extra.get("world_size", 1)) == self.world_size else None
+        if mine is not None:
+            self.z_gen.set_state(mine["z_gen"])
+            set_global_rng_state(mine["rng"])
+        elif self.rank == 0:
+            self.z_gen.set_state(extra["z_gen"])
+            set_global_rng_state(extra["rng"])
         self.batches.load_state_dict(extra["batches"])
-        set_global_rng_state(extra["rng"])
         for name, c in self.components.items():
             c.load_state_dict(extra["components"][name])
