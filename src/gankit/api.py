@@ -102,6 +102,7 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
     if dist.rank > 0:  # rank 0 keeps the streams of a single-process run
         seed_everything(derive_seed(cfg.seed, 3, dist.rank))
     t, c = cfg.train, lazy_regularisation_factor(cfg)
+    cg = cfg.loss.pl_every / (cfg.loss.pl_every + 1) if cfg.loss.pl > 0 and cfg.loss.pl_every > 1 else 1.0
     try:
         batches = EpochBatches(data.x, data.y, t.batch_size, cfg.seed, data.to_model_space, device,
                                xflip=cfg.data.xflip, rank=dist.rank, world_size=dist.world_size)
@@ -111,7 +112,7 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
     state = TrainState(
         G=G,
         D=D,
-        opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g, betas=(t.beta1, t.beta2)),
+        opt_g=torch.optim.Adam(G.parameters(), lr=t.lr_g * cg, betas=(t.beta1**cg, t.beta2**cg)),
         opt_d=torch.optim.Adam(D.parameters(), lr=t.lr_d * c, betas=(t.beta1**c, t.beta2**c)),
         z_gen=make_generator(z_seed, device),
         batches=batches,
@@ -130,6 +131,10 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
                               "fp16 is unusably slow on CPUs, use train.precision=bf16 there")
         state.components["scaler_g"] = torch.amp.GradScaler("cuda")
         state.components["scaler_d"] = torch.amp.GradScaler("cuda")
+    if cfg.loss.pl > 0:
+        from gankit.training.phases import PathLengthState
+
+        state.components["pl"] = PathLengthState()
     a = cfg.augment
     if a.kind == "ada":
         state.components["ada"] = AdaptiveAugment(a.ada_target, a.ada_speed_kimg, a.ada_interval, p_init=a.p)
@@ -155,7 +160,8 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
                          gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every),
         augment=augment, adapt_p=a.kind == "ada" and cfg.balance.mode != "augment",
         unroll_steps=t.unroll_steps, unroll_lr=t.unroll_lr, conditional=cfg.model.conditional,
-        aux_weight=lo.aux_weight, aux_fake_in_d=lo.aux_fake_in_d,
+        aux_weight=lo.aux_weight, aux_fake_in_d=lo.aux_fake_in_d, style_mixing=t.style_mixing,
+        pl_weight=lo.pl, pl_every=lo.pl_every, pl_decay=lo.pl_decay, pl_batch_shrink=lo.pl_batch_shrink,
         lr_schedule=None if t.lr_schedule == "constant" else partial(
             lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end),
     )
@@ -265,8 +271,12 @@ class Run:
         return torch.randn(n, self.z_dim, generator=make_generator(seed, "cpu"))
 
     @torch.no_grad()
-    def generate(self, z: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024) -> torch.Tensor:
-        """G(z, c) in model space for given noise and class labels or weights (None: unconditional)."""
+    def generate(self, z: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024,
+                 **kwargs) -> torch.Tensor:
+        """G(z, c) in model space for given noise and class labels or weights (None: unconditional).
+
+        Extra keyword arguments go to the generator (e.g. truncation_psi for StyleGAN2).
+        """
         G = self.generator()
         z = z.to(self.device)
         if self.conditional and c is None:
@@ -275,18 +285,23 @@ class Run:
         for i in range(0, len(z), batch_size):
             args = (z[i : i + batch_size],) if not self.conditional else (z[i : i + batch_size],
                                                                          c[i : i + batch_size].to(self.device))
-            parts.append(G(*args).float().cpu())
+            parts.append(G(*args, **kwargs).float().cpu())
         return torch.cat(parts)
 
     def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
-               truncation: float = 1.0) -> torch.Tensor:
+               truncation: float = 1.0, truncation_cutoff: int | None = None) -> torch.Tensor:
         """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
 
         `classes` (conditional runs): a name or index for all n, or one per sample; by default every
-        class in turn. `truncation` ψ < 1 pulls z towards the prior's mean (see gankit.latent.truncate).
+        class in turn. `truncation` ψ < 1 pulls the latent towards its mean (see gankit.latent.truncate):
+        w towards the tracked w_avg on the first `truncation_cutoff` layers for a StyleGAN2 generator,
+        z towards 0 otherwise.
         """
         from gankit.latent import truncate
 
+        if hasattr(self.generator(), "w_avg"):
+            kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if truncation != 1 else {}
+            return self.generate(self.noise(n, seed), self.labels(n, classes), batch_size, **kwargs)
         z = truncate(self.noise(n, seed), truncation)
         return self.generate(z, self.labels(n, classes), batch_size)
 

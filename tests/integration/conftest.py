@@ -16,3 +16,17 @@ def tiny_fashion(tmp_path):
         write_idx(folder / f"{split}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
         write_idx(folder / f"{split}-labels-idx1-ubyte.gz", (np.arange(n) % 10).astype(np.uint8))
     return folder
+
+
+@pytest.fixture
+def tiny_folder(tmp_path):
+    """A folder of 24 random 40×40 RGB images in two class subfolders."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for k, name in enumerate(("cats", "dogs")):
+        sub = tmp_path / "images" / name
+        sub.mkdir(parents=True)
+        for i in range(12):
+            Image.fromarray(rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)).save(sub / f"{i}.png")
+    return tmp_path / "images"

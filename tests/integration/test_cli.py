@@ -13,17 +13,19 @@ from gankit.config.io import load_config, preset_names
 TINY = [p for p in preset_names() if p.endswith("-tiny")]
 
 
-def _args(preset, tiny_fashion):
+def _args(preset, tiny_fashion, tiny_folder=None):
     args = ["--set", f"data.path={tiny_fashion}"] if preset.startswith(("fashion", "stacked")) else []
+    if preset.startswith("folder"):
+        args = ["--set", f"data.path={tiny_folder}"]
     if load_config(preset).train.steps > 100:  # learning-test budgets: a short run shows the same files
         args += ["--set", "train.steps=40", "--set", "log.sample_every=20", "--set", "log.checkpoint_every=20"]
     return args
 
 
 @pytest.mark.parametrize("preset", TINY)
-def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fashion, capsys):
+def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fashion, tiny_folder, capsys):
     out = tmp_path / "run"
-    assert main(["train", preset, "--out", str(out), *_args(preset, tiny_fashion)]) == 0
+    assert main(["train", preset, "--out", str(out), *_args(preset, tiny_fashion, tiny_folder)]) == 0
     assert f"run folder: {out}" in capsys.readouterr().out
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["name"] == preset

@@ -518,3 +518,15 @@ def test_xflip_batches_cover_each_image_and_its_mirror_once_per_epoch():
     batch, labels = b.next()
     seen = sorted((int(l), bool(torch.equal(img, x[l].flip(-1)))) for img, l in zip(batch, labels))
     assert seen == [(i, f) for i in range(4) for f in (False, True)]
+
+
+@pytest.mark.parametrize("name, size, ok", [("digits", 8, True), ("digits", 16, False), ("fashion-mnist", 32, True),
+                                            ("fashion-mnist", 64, False)])
+def test_registry_refuses_enlarging_unless_upscale(name, size, ok, tmp_path):
+    from gankit.data.registry import load_dataset
+
+    if not ok:
+        with pytest.raises(DataError, match=f"data.size={size} would enlarge them.*data.upscale=true"):
+            load_dataset(name, size=size, path=tmp_path)
+    if name == "digits":
+        assert load_dataset(name, size=size, upscale=True).x.shape[-1] == size

@@ -107,6 +107,9 @@ class LossConfig:
     aux_weight weighs AC-GAN's auxiliary class loss (model.cond_d=acgan; Odena et al. 2017, eq. 2-3);
     aux_fake_in_d=false trains D's classifier on real images only, so that D cannot learn to read a code
     G invents instead of the class (the paper's D fits the class of fakes too).
+    pl is the weight of StyleGAN2's path-length regulariser of G (Karras et al. 2020, §3.2; 2 in the
+    paper), applied lazily every pl_every steps on batch_size / pl_batch_shrink fakes, with a
+    running mean of decay pl_decay; it needs model.arch=stylegan2.
     """
 
     objective: str = "nonsaturating"
@@ -120,6 +123,10 @@ class LossConfig:
     reg_every: int = 1
     aux_weight: float = 1.0
     aux_fake_in_d: bool = True
+    pl: float = 0.0
+    pl_every: int = 4
+    pl_decay: float = 0.01
+    pl_batch_shrink: int = 2
 
     def __post_init__(self) -> None:
         from gankit.losses.adversarial import objective_names
@@ -132,6 +139,10 @@ class LossConfig:
         _check(self.gp_center > 0, f"loss.gp_center must be > 0, got {self.gp_center}")
         _check(self.reg_every >= 1, f"loss.reg_every must be ≥ 1 (1 = every D step), got {self.reg_every}")
         _check(self.aux_weight >= 0, f"loss.aux_weight (AC-GAN's class loss) must be ≥ 0, got {self.aux_weight}")
+        _check(self.pl >= 0, f"loss.pl is a penalty weight and must be ≥ 0, got {self.pl}")
+        _check(self.pl_every >= 1, f"loss.pl_every must be ≥ 1, got {self.pl_every}")
+        _check(0 < self.pl_decay <= 1, f"loss.pl_decay must be in (0, 1], got {self.pl_decay}")
+        _check(self.pl_batch_shrink >= 1, f"loss.pl_batch_shrink must be ≥ 1, got {self.pl_batch_shrink}")
         if self.clip_value > 0 and self.gp_weight > 0:
             raise ConfigError(
                 "weight clipping (loss.clip) and a gradient penalty (loss.gp) cannot be combined: both force D to "
@@ -348,6 +359,16 @@ class Config:
         if self.loss.clip_value > 0 and self.model.spectral_norm:
             raise ConfigError("loss.clip (WGAN weight clipping) and model.spectral_norm both bound D's Lipschitz "
                               "constant; use one of them")
+        style = self.model.arch == "stylegan2"
+        if self.loss.pl > 0 and not style:
+            raise ConfigError(f"loss.pl (path-length regularisation) differentiates images w.r.t. the styles w of a "
+                              f"mapping network; model.arch={self.model.arch} has none. Use model.arch=stylegan2")
+        if self.train.style_mixing > 0 and not style:
+            raise ConfigError(f"train.style_mixing mixes the styles of two latents; model.arch={self.model.arch} "
+                              "has no per-layer styles. Use model.arch=stylegan2")
+        if style and self.model.spectral_norm:
+            raise ConfigError("model.spectral_norm does not apply to StyleGAN2's equalised-lr layers (StyleGAN2 "
+                              "regularises D with R1: loss.r1)")
         if self.balance.mode == "augment" and self.augment.kind != "ada":
             raise ConfigError("balance.mode=augment steers the probability p of ADA's augmentation pipeline "
                               f"(in place of ADA's r_t rule), but augment.kind={self.augment.kind}; set augment.kind=ada")

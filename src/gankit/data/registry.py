@@ -43,15 +43,26 @@ def _grid25(r: DatasetRequest) -> ArrayDataset:
     return grid25(DEFAULT_POINTS if r.n is None else r.n, r.seed)
 
 
+def _refuse_upscaling(name: str, native: int, r: DatasetRequest, lossless: tuple[int, ...] = ()) -> None:
+    """Enlarging images only blurs them: a size above the native one needs data.upscale=true."""
+    if r.size is not None and r.size > native and r.size not in lossless and not r.upscale:
+        pad = f" ({', '.join(map(str, lossless))} pads without resampling)" if lossless else ""
+        raise DataError(f"{name} images are {native}x{native}; data.size={r.size} would enlarge them{pad}. "
+                        f"Allow it with --set data.upscale=true, or choose a size ≤ {native}")
+
+
 def _digits(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("digits", 8, r)
     return load_digits(r.size)
 
 
 def _fashion_mnist(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("fashion-mnist", 28, r, lossless=(32,))
     return load_fashion_mnist(r.path, split=r.split, size=r.size, download=r.download)
 
 
 def _stacked(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("stacked-fashion-mnist", 28, r, lossless=(32,))
     # the test split is stacked with its own seed so that it never repeats the training stacks
     seed = r.seed if r.split == "train" else r.seed + 1
     return load_stacked_fashion_mnist(r.path, n=r.n, seed=seed, split=r.split, size=r.size, download=r.download)

@@ -221,18 +221,22 @@ class StyleGAN2Generator(nn.Module):
 
     def forward(self, z: torch.Tensor, c: torch.Tensor | None = None, truncation_psi: float = 1.0,
                 truncation_cutoff: int | None = None, mix_z: torch.Tensor | None = None,
-                mix_cutoff: int | torch.Tensor | None = None, noise_mode: str | None = None) -> torch.Tensor:
+                mix_cutoff: int | torch.Tensor | None = None, noise_mode: str | None = None,
+                return_ws: bool = False):
         """Map noise (N, z_dim) and, when conditional, classes to images (N, C, R, R).
 
         mix_z with mix_cutoff: the layers ≥ cutoff take their styles from mix_z (same class c).
-        noise_mode None: 'random' in training mode, 'const' in eval mode.
+        noise_mode None: 'random' in training mode, 'const' in eval mode. return_ws=True returns
+        (images, ws), so the path-length regulariser can differentiate the images w.r.t. the styles
+        through one call (which a DistributedDataParallel wrapper can make).
         """
         ws = self.mapping(z, c, truncation_psi, truncation_cutoff)
         if mix_z is not None:
             if mix_cutoff is None:
                 raise ValueError("style mixing needs mix_cutoff (the first layer that takes mix_z's styles)")
             ws = self.mix_ws(ws, self.mapping(mix_z, c, truncation_psi, truncation_cutoff), mix_cutoff)
-        return self.synthesis(ws, noise_mode)
+        images = self.synthesis(ws, noise_mode)
+        return (images, ws) if return_ws else images
 
 
 class DiscriminatorBlock(nn.Module):

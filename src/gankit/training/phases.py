@@ -70,6 +70,11 @@ class GameOptions:
     conditional: bool = False  # G(z, c) and D(x, c) take the class; fakes are drawn for the real batch's labels
     aux_weight: float = 1.0  # AC-GAN's class loss weight, used when D has an auxiliary classifier (D.has_aux)
     aux_fake_in_d: bool = True  # Odena et al.'s D also fits the class of fakes; False trains it on real data only
+    style_mixing: float = 0.0  # probability that a fake batch mixes two latents (StyleGAN generators)
+    pl_weight: float = 0.0  # path-length regulariser of StyleGAN2 (lazy, every pl_every iterations)
+    pl_every: int = 4
+    pl_decay: float = 0.01
+    pl_batch_shrink: int = 2
 
 
 def lr_multiplier(kind: str, step: int, total: int, decay_start: float = 0.5, end: float = 0.01) -> float:
@@ -116,6 +121,21 @@ def game_stats(real: torch.Tensor, fake: torch.Tensor, objective: Objective) -> 
         "acc_fake": acc_fake,
         "acc": (acc_real + acc_fake) / 2,
     }
+
+
+class PathLengthState:
+    """The running mean a of path lengths (StyleGAN2 eq. 4), checkpointed with the run."""
+
+    def __init__(self) -> None:
+        self.mean = torch.zeros(())
+
+    def state_dict(self) -> dict:
+        """The running mean."""
+        return {"mean": self.mean.detach().cpu()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore the running mean."""
+        self.mean = state["mean"].clone()
 
 
 class GamePhases:
@@ -252,7 +272,7 @@ class GamePhases:
         real, y = self._real_batch()
         with self.autocast():
             with torch.set_grad_enabled(keep_fake):
-                fake = (self.g_train if keep_fake else s.G)(*self._g_args(self.o.batch_size, y))
+                fake = self._generate(self.g_train if keep_fake else s.G, self.o.batch_size, y)
             real_logits, real_cls = self.d_judge(real, y, aux=self.aux)
             fake_logits, fake_cls = self.d_judge(fake.detach(), y, aux=self.aux)
             loss = self.obj.d(real_logits.float(), fake_logits.float())
@@ -297,8 +317,10 @@ class GamePhases:
         s = self.s
         real, y = (self._real, self._labels) if self._real is not None else self._real_batch()
         with torch.no_grad():
-            fake = s.G(*self._g_args(self.o.batch_size, y)).float()
+            fake = self._generate(s.G, self.o.batch_size, y).float()
         pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every, labels=y)
+        if s.D_train is not None:  # DDP needs a gradient for every weight (the last bias has none in R1)
+            pen = pen + sum(p.flatten()[0] for p in s.D.parameters()) * 0
         s.opt_d.zero_grad(set_to_none=True)
         self._backward(pen, self.scaler_d)
         self._step(s.opt_d, self.scaler_d)
@@ -308,6 +330,22 @@ class GamePhases:
         """G's inputs: fresh noise, plus the classes to draw in a conditional game."""
         z = self.sample_z(n)
         return (z,) if labels is None else (z, labels)
+
+    def _generate(self, net, n: int, labels: torch.Tensor | None, **kwargs) -> torch.Tensor:
+        """A fake batch from `net` (G or its DDP wrapper); with style mixing on, some batches mix two latents.
+
+        Style-mixing regularisation (Karras et al. 2019, section 3.1): with probability p the layers from
+        a random cutoff on take their styles from a second z, so that neighbouring styles cannot rely on
+        each other. The draw uses the run's noise generator, so it is resumed exactly.
+        """
+        args = self._g_args(n, labels)
+        num_ws = getattr(self.s.G, "num_ws", 0)
+        if self.o.style_mixing > 0 and num_ws > 1:
+            u = torch.rand((), generator=self.s.z_gen, device=self.device)
+            cutoff = torch.randint(1, num_ws, (), generator=self.s.z_gen, device=self.device)
+            if float(u) < self.o.style_mixing:
+                kwargs.update(mix_z=self.sample_z(n), mix_cutoff=int(cutoff))
+        return net(*args, **kwargs)
 
     def _unrolled_params(self, real: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """D's weights after `unroll_steps` differentiable SGD steps on its loss (Metz et al. 2017, eq. 5-6).
@@ -319,7 +357,7 @@ class GamePhases:
         params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
         buffers = {n: b.clone() for n, b in D.named_buffers()}
         for _ in range(self.o.unroll_steps):
-            fake = self.g_train(*self._g_args(self.o.batch_size, y))
+            fake = self._generate(self.g_train, self.o.batch_size, y)
             both = {**params, **buffers}
             loss = self.obj.d(self.d_view(real, y, both).float(), self.d_view(fake, y, both).float())
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
@@ -337,7 +375,7 @@ class GamePhases:
                     real, y = self._real, self._labels
                 else:
                     real, y = self._real_batch()
-                fake = self._fake if self._fake is not None else self.g_train(*self._g_args(self.o.batch_size, y))
+                fake = self._fake if self._fake is not None else self._generate(self.g_train, self.o.batch_size, y)
                 params = self._unrolled_params(real, y) if self.o.unroll_steps > 0 else None
                 fake_logits, fake_cls = self.d_judge(fake, y, params, aux=self.aux and params is None)
                 real_logits = self.d_view(real, y, params).float() if self.obj.needs_real_for_g else None
@@ -359,6 +397,26 @@ class GamePhases:
         self._step(s.opt_g, self.scaler_g)
         return out
 
+    def g_reg_step(self, log: bool) -> Stats:
+        """Lazy path-length regularisation of G (Karras et al. 2020, section 3.2), scaled by its interval.
+
+        A batch of batch_size / pl_batch_shrink fakes; the penalty pulls ‖J_wᵀy‖ towards its running
+        mean (kept in state.components['pl'], so it is checkpointed). `images·0` joins every G
+        weight to the graph, as StyleGAN2's code does, so that DDP sees a gradient for each.
+        """
+        from gankit.losses.penalties import path_length_penalty
+
+        s, pl = self.s, self.s.components["pl"]
+        n = max(1, self.o.batch_size // self.o.pl_batch_shrink)
+        y = self._labels[:n] if self._labels is not None else (self._real_batch()[1] if self.o.conditional else None)
+        images, ws = self._generate(self.g_train, n, y, return_ws=True)
+        pen, pl.mean, lengths = path_length_penalty(images.float(), ws, pl.mean, self.o.pl_decay, generator=s.z_gen)
+        loss = pen * (self.o.pl_weight * self.o.pl_every) + images[:, 0, 0, 0].float().sum() * 0
+        s.opt_g.zero_grad(set_to_none=True)
+        self._backward(loss, self.scaler_g)
+        self._step(s.opt_g, self.scaler_g)
+        return {"pen_pl": pen.detach(), "pl_mean": pl.mean.detach().clone()}
+
     def ema_step(self, log: bool) -> Stats:
         """Blend G into its moving average."""
         if self.s.ema is not None:
@@ -370,7 +428,10 @@ class GamePhases:
         phases = [Phase("LR", self.lr_step), Phase("D", self.d_phase)]
         if self.o.reg.active and self.o.reg.every > 1:
             phases.append(Phase("Dreg", self.d_reg_step, every=self.o.reg.every))
-        return phases + [Phase("G", self.g_step), Phase("EMA", self.ema_step)]
+        phases.append(Phase("G", self.g_step))
+        if self.o.pl_weight > 0:
+            phases.append(Phase("Greg", self.g_reg_step, every=self.o.pl_every))
+        return phases + [Phase("EMA", self.ema_step)]
 
 
 def _mean_into(acc: Stats, new: Stats, i: int) -> Stats:
