@@ -1,0 +1,73 @@
+"""Scale-out: DDP on CPU with the gloo backend, two processes on this machine."""
+
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+import torch.multiprocessing as mp
+
+import ddp_worker
+import gankit
+from gankit.errors import CheckpointError, ConfigError
+from gankit.training.checkpoint import latest_checkpoint
+
+pytestmark = [pytest.mark.loopback,
+              pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed is not built")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_ranks_keep_identical_weights(tmp_path):
+    mp.spawn(ddp_worker.run, args=(2, _free_port(), str(tmp_path), "train"), nprocs=2, join=True)
+    a, b = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
+    for net in ("G", "D"):
+        for k in a[net]:
+            assert torch.equal(a[net][k], b[net][k]), f"{net}.{k} differs between ranks"
+
+
+def test_ddp_gradient_equals_one_process_at_the_same_total_batch(tmp_path):
+    mp.spawn(ddp_worker.run, args=(2, _free_port(), str(tmp_path), "grad"), nprocs=2, join=True)
+    ddp_worker.run(0, 1, 0, str(tmp_path), "grad")
+    single = torch.load(tmp_path / "grad1-0.pt")
+    for rank in (0, 1):
+        ddp = torch.load(tmp_path / f"grad2-{rank}.pt")
+        for net in ("D", "G"):
+            for k, g in single[net].items():
+                assert torch.allclose(ddp[net][k], g, atol=1e-6, rtol=1e-4), f"{net}.{k}"
+
+
+def _torchrun(*args, nproc=2):
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+           "-m", "gankit", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def test_torchrun_trains_writes_once_and_resumes_on_one_process(tmp_path):
+    out = tmp_path / "run"
+    res = _torchrun("train", "ring8-tiny", "--out", str(out), "--set", "train.steps=20", "--set", "data.n=512",
+                    "--set", "train.batch_size=16", "--set", "log.every=5", "--set", "log.checkpoint_every=10",
+                    "--set", "log.progress=false")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert not (tmp_path / "run-2").exists()  # only rank 0 made the run folder
+    rows = (out / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 1 + 4  # one header, one row per logged window (not one per rank)
+    extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
+    assert extra["world_size"] == 2 and len(extra["rank_streams"]) == 2
+    with pytest.raises(CheckpointError, match="trained by 2 process.*nproc_per_node 2.*allow_world_change"):
+        gankit.train(resume=out, overrides={"train.steps": 30})
+    run = gankit.train(resume=out, overrides={"train.steps": 30, "train.allow_world_change": True,
+                                              "log.progress": False})
+    assert run.step == 30 and torch.isfinite(run.sample(100)).all()
+
+
+def test_batch_that_does_not_divide_among_ranks_is_refused(tmp_path):
+    res = _torchrun("train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "train.batch_size=15",
+                    "--set", "data.n=512")
+    assert res.returncode != 0 and "does not divide among 2 processes" in res.stderr
