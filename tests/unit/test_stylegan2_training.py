@@ -92,3 +92,27 @@ def test_refusals(overrides, match, tmp_path):
 def test_resolution_must_be_a_power_of_two(tmp_path):
     with pytest.raises(ConfigError, match="power of two between 32 and 256"):
         gankit.train("digits-dcgan-tiny", out=tmp_path / "r", overrides={**SG2, "data.size": 48})
+
+
+def test_mix_figure_cells_take_coarse_styles_from_the_rows(tmp_path):
+    from gankit import latent
+    from gankit.cli.main import main
+
+    run = gankit.train("digits-dcgan-tiny", out=tmp_path / "r", overrides={**SG2, "train.steps": 6})
+    rows, cols, grid = latent.style_mix(run, [0, 1], [5, 6, 7], cutoff=2)
+    assert grid.shape == (2, 3, 1, 32, 32)
+    G = run.generator()
+    w_row, w_col = G.mapping(run.noise(1, 1)), G.mapping(run.noise(1, 7))
+    expected = G.synthesis(torch.cat([w_row[:, :2], w_col[:, 2:]], 1))[0]
+    assert torch.allclose(grid[1, 2], expected, atol=1e-5)
+    assert main(["mix", str(run.path), "--rows", "2", "--cols", "2", "--out", str(tmp_path / "m.png")]) == 0
+    assert (tmp_path / "m.png").stat().st_size > 5000
+    assert main(["ppl", str(run.path), "--n", "50"]) == 0
+
+
+def test_mix_refuses_a_generator_without_styles(tmp_path, capsys):
+    from gankit.cli.main import main
+
+    run = gankit.train("digits-dcgan-tiny", out=tmp_path / "r", overrides={"train.steps": 2, "log.progress": False})
+    assert main(["mix", str(run.path), "--out", str(tmp_path / "m.png")]) == 2
+    assert "model.arch=stylegan2" in capsys.readouterr().err

@@ -21,6 +21,9 @@ EPILOG = """examples:
   gankit arithmetic runs/fashion-cdcgan "Sneaker - Sandal + Ankle boot" --out arithmetic.png
   gankit project runs/fashion-cdcgan shoe.png --out projected/
   gankit neighbours runs/fashion-cdcgan --n 6 --k 5 --out neighbours.png
+  gankit mix runs/fashion-stylegan2 --rows 3 --cols 5 --out mixing.png
+  gankit ppl runs/fashion-stylegan2 --n 2000
+  torchrun --nproc_per_node 2 -m gankit train fashion-stylegan2     # DDP; the batch size is global
   gankit demo
 """
 
@@ -93,6 +96,22 @@ def _parser() -> argparse.ArgumentParser:
                     help="distance in the domain classifier's features or in pixels (default auto)")
     nb.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
     nb.add_argument("--out", required=True, help="figure (.png)")
+
+    mx = sub.add_parser("mix", help="style-mixing figure of a StyleGAN2 run")
+    mx.add_argument("run", help="run folder (model.arch=stylegan2)")
+    mx.add_argument("--rows", type=int, default=3, help="sources of the coarse styles, seeds 0.. (default 3)")
+    mx.add_argument("--cols", type=int, default=5, help="sources of the other styles, seeds 100.. (default 5)")
+    mx.add_argument("--cutoff", type=int, default=None, help="first layer taken from the columns (default a third)")
+    mx.add_argument("--truncation", type=float, default=1.0, help="truncation ψ (default 1 = off)")
+    mx.add_argument("--class", dest="cls", default=None, help="conditional runs: the class of every image")
+    mx.add_argument("--out", required=True, help="figure (.png)")
+
+    pl = sub.add_parser("ppl", help="perceptual path length of a run (smoothness of its latent space)")
+    pl.add_argument("run", help="run folder")
+    pl.add_argument("--n", type=int, default=2000, help="latent pairs (default 2000)")
+    pl.add_argument("--sampling", choices=["full", "end"], default="full", help="t ~ U(0,1) or t = 0 (default full)")
+    pl.add_argument("--lpips-weights", default=None, help="LPIPS-VGG16 weights file (default: domain features)")
+    pl.add_argument("--seed", type=int, default=0, help="seed (default 0)")
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     e.add_argument("run", help="run folder written by `gankit train`")
@@ -262,9 +281,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mix(args: argparse.Namespace) -> int:
+    """Write the style-mixing figure."""
+    from gankit import latent
+    from gankit.api import load_run
+
+    run = load_run(args.run)
+    rows, cols = list(range(args.rows)), list(range(100, 100 + args.cols))
+    r_img, c_img, grid = latent.style_mix(run, rows, cols, args.cutoff, args.truncation, args.cls)
+    cutoff = args.cutoff or max(1, run.generator().num_ws // 3)
+    out = latent.save_mixing_figure(r_img, c_img, grid, args.out, rows, cols, cutoff)
+    print(f"style mixing ({args.rows}×{args.cols}, layers < {cutoff} from the rows): {out}")
+    return 0
+
+
+def cmd_ppl(args: argparse.Namespace) -> int:
+    """Print the perceptual path length."""
+    from gankit import latent
+    from gankit.api import load_run
+
+    r = latent.perceptual_path_length(load_run(args.run), n=args.n, sampling=args.sampling, seed=args.seed,
+                                      lpips_weights=args.lpips_weights)
+    print(f"PPL ({r.extras['space']}, {r.extras['sampling']}, ε={r.extras['eps']}): {r.value:.4g} ± {r.std:.3g} (std) "
+          f"over {r.extras['kept']} of {r.n_fake} pairs\ndistance: {r.provenance['distance']}")
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
-            "neighbours": cmd_neighbours}
+            "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl}
 
 
 def main(argv: list[str] | None = None) -> int:

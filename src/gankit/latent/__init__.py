@@ -14,17 +14,21 @@ from gankit.latent.codes import Code, endpoint, generate_codes, resolve_class, s
 from gankit.latent.figures import (
     save_arithmetic_figure,
     save_interpolation,
+    save_mixing_figure,
     save_neighbours_figure,
     save_projection_figure,
 )
 from gankit.latent.interpolation import interpolate, lerp, slerp, truncate
+from gankit.latent.mixing import style_mix
 from gankit.latent.neighbours import Neighbours, training_neighbours
 from gankit.latent.paths import interpolation
+from gankit.latent.ppl import perceptual_path_length
 from gankit.latent.projection import ProjectionResult, load_target, project
 
 __all__ = [
     "ArithmeticResult", "Code", "Neighbours", "ProjectionResult", "Term", "arithmetic", "endpoint",
-    "generate_codes", "interpolate", "interpolation", "lerp", "load_target", "parse_expression", "project",
+    "generate_codes", "interpolate", "interpolation", "lerp", "load_target", "parse_expression",
+    "perceptual_path_length", "project", "save_mixing_figure", "style_mix",
     "resolve_class", "save_arithmetic_figure", "save_interpolation", "save_neighbours_figure",
     "save_projection_figure", "seed_code", "slerp", "training_neighbours", "truncate",
 ]

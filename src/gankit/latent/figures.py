@@ -98,3 +98,21 @@ def save_neighbours_figure(nb, path: str | Path) -> Path:
     return Path(path)
 
 
+
+
+def save_mixing_figure(row_images: torch.Tensor, col_images: torch.Tensor, grid: torch.Tensor,
+                       path: str | Path, row_seeds: Sequence[int], col_seeds: Sequence[int], cutoff: int) -> Path:
+    """The style-mixing grid: sources along the top and the left, their mixes inside."""
+    plt = pyplot()
+    r, c = grid.shape[:2]
+    fig, axes = plt.subplots(r + 1, c + 1, figsize=(1.2 * (c + 1), 1.25 * (r + 1)), squeeze=False)
+    axes[0, 0].axis("off")
+    axes[0, 0].text(0.5, 0.5, f"layers < {cutoff}\nfrom the left", ha="center", va="center", fontsize=7)
+    for j in range(c):
+        _show(axes[0, j + 1], col_images[j], f"seed {col_seeds[j]}")
+    for i in range(r):
+        _show(axes[i + 1, 0], row_images[i], f"seed {row_seeds[i]}")
+        for j in range(c):
+            _show(axes[i + 1, j + 1], grid[i, j])
+    save_figure(fig, path)
+    return Path(path)
