@@ -122,9 +122,9 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
     )
     if dist.enabled:
         state.G_train, state.D_train = wrap_ddp(G, device), wrap_ddp(D, device)
-    if t.compile:  # compiles forward in place: the modules, their state dicts and the DDP wrappers stay
-        G.compile()
-        D.compile()
+    if t.compile:  # compiled wrappers share the weights; gradient penalties run uncompiled (double backward)
+        state.G_train = torch.compile(G if state.G_train is None else state.G_train)
+        state.D_train = torch.compile(D if state.D_train is None else state.D_train)
     if t.precision == "fp16":
         if device.type != "cuda":
             raise ConfigError(f"train.precision=fp16 needs a CUDA device (this run is on {device.type}); "

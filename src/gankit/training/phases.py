@@ -158,11 +158,12 @@ class GamePhases:
         self._real: torch.Tensor | None = None
         self._labels: torch.Tensor | None = None  # the real batch's labels; also the classes asked of G
         self._d_frozen = False
+        self._double_backward = False
         self.aux = bool(options.conditional and getattr(state.D, "has_aux", False) and options.aux_weight > 0)
         # Under DDP the trainable player runs through its wrapper (gradients averaged over ranks);
         # the frozen D of the G step runs bare, so DDP never waits for gradients D does not get.
-        self.g_train = state.G_train or state.G
-        self.d_train = state.D_train or state.D
+        self.g_train = state.G if state.G_train is None else state.G_train
+        self.d_train = state.D if state.D_train is None else state.D_train
         self.scaler_g, self.scaler_d = state.components.get("scaler_g"), state.components.get("scaler_d")
 
     # -- helpers -------------------------------------------------------------------------------
@@ -220,6 +221,8 @@ class GamePhases:
         if params is not None:
             return torch.func.functional_call(self.s.D, params, args), None
         net = self.s.D if self._d_frozen else self.d_train
+        if self._double_backward:  # torch.compile's autograd has no double backward: penalties run eagerly
+            net = getattr(net, "_orig_mod", net)
         if aux:
             return net(*args, aux=True)
         return net(*args), None
@@ -240,17 +243,21 @@ class GamePhases:
         def view(x: torch.Tensor) -> torch.Tensor:
             return self.d_view(x, labels)
 
+        self._double_backward = True
         terms = [
             ("r1", r.r1 / 2, lambda: r1_penalty(view, real)),
             ("r2", r.r2 / 2, lambda: r2_penalty(view, fake)),
             ("roth", r.roth / 2, lambda: roth_penalty(view, real, fake)),
             ("gp", r.gp, lambda: gradient_penalty(view, real, fake, r.gp_center, r.gp_one_sided)),
         ]
-        for name, weight, fn in terms:
-            if weight > 0:
-                value = fn()
-                total = total + weight * scale * value
-                stats[f"pen_{name}"] = value.detach()
+        try:
+            for name, weight, fn in terms:
+                if weight > 0:
+                    value = fn()
+                    total = total + weight * scale * value
+                    stats[f"pen_{name}"] = value.detach()
+        finally:
+            self._double_backward = False
         return total, stats
 
     # -- phases --------------------------------------------------------------------------------
@@ -357,7 +364,7 @@ class GamePhases:
         params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
         buffers = {n: b.clone() for n, b in D.named_buffers()}
         for _ in range(self.o.unroll_steps):
-            fake = self._generate(self.g_train, self.o.batch_size, y)
+            fake = self._generate(getattr(self.g_train, "_orig_mod", self.g_train), self.o.batch_size, y)
             both = {**params, **buffers}
             loss = self.obj.d(self.d_view(real, y, both).float(), self.d_view(fake, y, both).float())
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
@@ -409,7 +416,8 @@ class GamePhases:
         s, pl = self.s, self.s.components["pl"]
         n = max(1, self.o.batch_size // self.o.pl_batch_shrink)
         y = self._labels[:n] if self._labels is not None else (self._real_batch()[1] if self.o.conditional else None)
-        images, ws = self._generate(self.g_train, n, y, return_ws=True)
+        net = getattr(self.g_train, "_orig_mod", self.g_train)  # eager: compile has no double backward
+        images, ws = self._generate(net, n, y, return_ws=True)
         pen, pl.mean, lengths = path_length_penalty(images.float(), ws, pl.mean, self.o.pl_decay, generator=s.z_gen)
         loss = pen * (self.o.pl_weight * self.o.pl_every) + images[:, 0, 0, 0].float().sum() * 0
         s.opt_g.zero_grad(set_to_none=True)
