@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo test data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control clean
+.PHONY: install demo test data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ bench-fashion: install data
 
 bench-control: install data
 	$(PY) -m bench.control --preset fashion-cdcgan --minutes 10
+
+bench-stylegan2: install data
+	$(PY) -m bench.stylegan2 speed
+	$(PY) -m bench.stylegan2 ddp
+	$(PY) -m bench.stylegan2 judge --minutes 5
 
 clean:
 	rm -rf $(VENV) runs bench/out .pytest_cache

@@ -330,7 +330,7 @@ class Config:
     name: str = "custom"
     description: str = ""
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
