@@ -190,10 +190,18 @@ class AdaptiveAugment:
         self._calls += 1
         if self._calls < self.interval:
             return
-        self.rt = float(self._sign_sum) / max(self._count, 1)
+        sign_sum, count, images = float(self._sign_sum), self._count, self._images
+        dist = torch.distributed
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            # under DDP every rank sees its own slice: r_t and the image count are over all of them,
+            # so every rank moves p identically
+            totals = torch.tensor([sign_sum, count, images], dtype=torch.float64, device=real_logits.device)
+            dist.all_reduce(totals)
+            sign_sum, count, images = totals.tolist()
+        self.rt = sign_sum / max(count, 1)
         if not math.isnan(self.rt):
             direction = (self.rt > self.target) - (self.rt < self.target)
-            step = direction * self._images / (self.speed_kimg * 1000.0)
+            step = direction * images / (self.speed_kimg * 1000.0)
             self.p = min(max(self.p + step, 0.0), self.p_max)
         self._sign_sum, self._count, self._images, self._calls = 0.0, 0, 0, 0
 
