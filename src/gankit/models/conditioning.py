@@ -146,3 +146,27 @@ class DiscriminatorHead(nn.Module):
     def classify(self, flat: torch.Tensor) -> torch.Tensor:
         """Auxiliary class logits (N, K)."""
         return self.classifier(flat)
+
+
+class JudgeWithAux(nn.Module):
+    """Base of the discriminators: `forward` gives logits, or with aux=True the pair of `forward_aux`.
+
+    Subclasses implement forward_aux(x, c) -> (logits (N,), AC-GAN class logits (N, K) or None) and set
+    `cond`. The flag lets a DistributedDataParallel wrapper run the auxiliary head too (DDP calls forward).
+    """
+
+    cond = "none"
+
+    @property
+    def has_aux(self) -> bool:
+        """Whether D also classifies its input (AC-GAN)."""
+        return self.cond == "acgan"
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
+        """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`."""
+        out = self.forward_aux(x, c)
+        return out if aux else out[0]
+
+    def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(logits, auxiliary class logits or None)."""
+        raise NotImplementedError

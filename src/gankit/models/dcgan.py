@@ -16,6 +16,7 @@ from gankit.models.conditioning import (
     CondSequential,
     ConditionalBatchNorm2d,
     DiscriminatorHead,
+    JudgeWithAux,
     LabelCode,
     require_descriptor,
 )
@@ -74,7 +75,7 @@ class DCGANGenerator(nn.Module):
         return self.net(h.view(len(z), -1, 1, 1), c if self.cond == "cbn" else None)
 
 
-class DCGANDiscriminator(nn.Module):
+class DCGANDiscriminator(JudgeWithAux):
     """D(x, c) -> logits (N,) for images (N, C, size, size); `cond` says how the class is judged."""
 
     def __init__(self, in_shape: tuple[int, int, int], width: int = 64, minibatch_std: bool = False,
@@ -101,19 +102,6 @@ class DCGANDiscriminator(nn.Module):
             self.head = DiscriminatorHead(cond, num_classes, feat if cond == "projection" else feat * s0 * s0)
         dcgan_init(self)
         reset_conditioning(self)
-
-    @property
-    def has_aux(self) -> bool:
-        """Whether D also classifies its input (AC-GAN)."""
-        return self.cond == "acgan"
-
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
-        """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`.
-
-        The flag lets a DistributedDataParallel wrapper run the auxiliary head too (DDP calls forward).
-        """
-        out = self.forward_aux(x, c)
-        return out if aux else out[0]
 
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""

@@ -12,7 +12,7 @@ import math
 import torch
 from torch import nn
 
-from gankit.models.conditioning import DiscriminatorHead, LabelCode, require_descriptor
+from gankit.models.conditioning import DiscriminatorHead, JudgeWithAux, LabelCode, require_descriptor
 from gankit.models.init import mlp_init, reset_conditioning
 from gankit.nn.layers import MinibatchStd
 
@@ -54,7 +54,7 @@ class MLPGenerator(nn.Module):
         return self.net(z).view(len(z), *self.out_shape)
 
 
-class MLPDiscriminator(nn.Module):
+class MLPDiscriminator(JudgeWithAux):
     """D(x, c) -> logits: `depth` hidden LeakyReLU(0.2) layers of `width` units."""
 
     def __init__(self, in_shape: tuple[int, ...], width: int = 128, depth: int = 3, minibatch_std: bool = False,
@@ -73,19 +73,6 @@ class MLPDiscriminator(nn.Module):
             self.head = DiscriminatorHead(cond, num_classes, width + int(minibatch_std))
         mlp_init(self)
         reset_conditioning(self)
-
-    @property
-    def has_aux(self) -> bool:
-        """Whether D also classifies its input (AC-GAN)."""
-        return self.cond == "acgan"
-
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
-        """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`.
-
-        The flag lets a DistributedDataParallel wrapper run the auxiliary head too (DDP calls forward).
-        """
-        out = self.forward_aux(x, c)
-        return out if aux else out[0]
 
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""

@@ -36,7 +36,7 @@ import math
 import torch
 from torch import nn
 
-from gankit.models.conditioning import DiscriminatorHead, LabelCode, require_descriptor
+from gankit.models.conditioning import DiscriminatorHead, JudgeWithAux, LabelCode, require_descriptor
 from gankit.nn.equalized import EqualConv2d, EqualLinear, activate, upsample2x
 from gankit.nn.layers import MinibatchStd
 from gankit.nn.modulated import ModulatedConv2d, NoiseInjection, ToRGB
@@ -253,7 +253,7 @@ class DiscriminatorBlock(nn.Module):
         return (self.skip(x) + self.conv1(self.conv0(x))) * (1 / math.sqrt(2))
 
 
-class StyleGAN2Discriminator(nn.Module):
+class StyleGAN2Discriminator(JudgeWithAux):
     """D(x, c) -> logits (N,): residual StyleGAN2 discriminator; cond 'none' or 'projection' (Miyato & Koyama 2018)."""
 
     def __init__(self, in_shape: tuple[int, int, int], width: int = 16, mbstd_group_size: int = 4,
@@ -277,16 +277,6 @@ class StyleGAN2Discriminator(nn.Module):
         self.out = EqualLinear(c4, 1)
         if cond == "projection":
             self.head = DiscriminatorHead("projection", num_classes, c4)
-
-    @property
-    def has_aux(self) -> bool:
-        """Whether D also classifies its input (AC-GAN): never for StyleGAN2."""
-        return False
-
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
-        """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux` (for DDP wrappers)."""
-        out = self.forward_aux(x, c)
-        return out if aux else out[0]
 
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, None]:
         """(logits (N,), None): the uniform D protocol; StyleGAN2 has no auxiliary classifier."""
