@@ -83,3 +83,12 @@ def test_resume_compatibility():
     assert incompatible_changes(a, load_config("ring8", ["train.steps=9999", "log.every=7"])) == []
     changes = incompatible_changes(a, load_config("ring8", ["train.lr_d=1e-3", "model.d_width=64"]))
     assert any("train.lr_d" in c for c in changes) and any("model.d_width" in c for c in changes)
+
+
+def test_balancer_cannot_decide_more_often_than_the_log():
+    from gankit.config.io import load_config
+    from gankit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="balance.every=10 but log.every=50.*log.every=10"):
+        load_config("ring8-basic", ["balance.mode=d_steps", "balance.every=10"])
+    assert load_config("ring8-basic", ["balance.mode=d_steps", "balance.every=10", "log.every=10"]).balance.every == 10

@@ -92,3 +92,27 @@ def test_window_means_count_only_iterations_where_a_phase_ran():
     Trainer(state, phases.schedule(), log_every=4, callbacks=[rows]).fit(4)
     assert len(seen) == 2
     assert rows.rows[0]["loss_d"] == pytest.approx(sum(seen) / 2, rel=1e-6)
+
+
+def test_loss_scaler_path_gives_the_unscaled_updates():
+    """fp16's loss scalers (one per player) exercised on CPU in fp32: power-of-two scaling is exact, so the
+    weights must equal those of the unscaled game, and the scalers are checkpointed as components."""
+    from gankit.api import build_state, game_options
+    from gankit.losses.adversarial import get_objective
+    from gankit.training.phases import GamePhases
+
+    def run(scaled):
+        cfg = as_config("ring8-tiny", {"data.n": 512, "train.batch_size": 32, "loss.r1": 0.1})
+        state = build_state(cfg, load_data(cfg), torch.device("cpu"))
+        if scaled:
+            state.components["scaler_g"] = torch.amp.GradScaler("cpu", init_scale=2.0**10)
+            state.components["scaler_d"] = torch.amp.GradScaler("cpu", init_scale=2.0**10)
+        phases = GamePhases(state, get_objective(cfg.loss.objective), game_options(cfg, state))
+        Trainer(state, phases.schedule(), log_every=3).fit(6)
+        return state
+
+    plain, scaled = run(False), run(True)
+    for a, b in zip(list(plain.G.parameters()) + list(plain.D.parameters()),
+                    list(scaled.G.parameters()) + list(scaled.D.parameters())):
+        assert torch.allclose(a, b, atol=1e-6)
+    assert scaled.extra_state()["components"]["scaler_d"]["scale"] == 2.0**10

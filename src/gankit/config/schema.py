@@ -369,6 +369,10 @@ class Config:
         if style and self.model.spectral_norm:
             raise ConfigError("model.spectral_norm does not apply to StyleGAN2's equalised-lr layers (StyleGAN2 "
                               "regularises D with R1: loss.r1)")
+        if self.balance.mode != "off" and self.balance.every < self.log.every:
+            raise ConfigError(f"balance.every={self.balance.every} but log.every={self.log.every}: the balancer decides "
+                              "on logged windows, so it cannot decide more often than the log is written. Set "
+                              f"log.every={self.balance.every} (or less), or balance.every ≥ {self.log.every}")
         if self.balance.mode == "augment" and self.augment.kind != "ada":
             raise ConfigError("balance.mode=augment steers the probability p of ADA's augmentation pipeline "
                               f"(in place of ADA's r_t rule), but augment.kind={self.augment.kind}; set augment.kind=ada")
