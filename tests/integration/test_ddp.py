@@ -24,8 +24,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _spawn2(out, mode) -> None:
+    """Two gloo ranks on a fresh loopback port; one retry if the port was taken meanwhile (a race of
+    finding a free port, not of the code under test)."""
+    for attempt in range(2):
+        try:
+            mp.spawn(ddp_worker.run, args=(2, _free_port(), str(out), mode), nprocs=2, join=True)
+            return
+        except mp.ProcessRaisedException as e:
+            if attempt or "address already in use" not in str(e).lower():
+                raise
+
+
 def test_two_ranks_keep_identical_weights(tmp_path):
-    mp.spawn(ddp_worker.run, args=(2, _free_port(), str(tmp_path), "train"), nprocs=2, join=True)
+    _spawn2(tmp_path, "train")
     a, b = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
     for net in ("G", "D"):
         for k in a[net]:
@@ -33,7 +45,7 @@ def test_two_ranks_keep_identical_weights(tmp_path):
 
 
 def test_ddp_gradient_equals_one_process_at_the_same_total_batch(tmp_path):
-    mp.spawn(ddp_worker.run, args=(2, _free_port(), str(tmp_path), "grad"), nprocs=2, join=True)
+    _spawn2(tmp_path, "grad")
     ddp_worker.run(0, 1, 0, str(tmp_path), "grad")
     single = torch.load(tmp_path / "grad1-0.pt")
     for rank in (0, 1):
