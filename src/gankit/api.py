@@ -336,14 +336,28 @@ def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: s
 
 
 def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Sequence[cbs.Callback] = ()) -> Trainer:
+    state, phases, balancer = game
+    if state.rank == 0:
+        callbacks = _rank0_callbacks(cfg, data, state, balancer, path, extra)
+    else:  # other ranks write nothing; the balancer decides from the numbers averaged over ranks
+        callbacks = [balancer] if balancer is not None else []
+    return Trainer(
+        state,
+        phases.schedule(),
+        checkpoint_dir=path / rd.CHECKPOINTS,
+        log_every=cfg.log.every,
+        checkpoint_every=cfg.log.checkpoint_every,
+        keep_checkpoints=cfg.log.keep_checkpoints,
+        callbacks=callbacks,
+        guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps),
+    )
+
+
+def _rank0_callbacks(cfg: Config, data: ArrayDataset, state: TrainState, balancer, path: Path,
+                     extra: Sequence[cbs.Callback]) -> list[cbs.Callback]:
+    """Logs, pictures, the balancer, periodic evaluation and the user's callbacks, in that order."""
     from gankit.reporting import SampleRenderer
 
-    state, phases, balancer = game
-    if state.rank != 0:  # other ranks write nothing; the balancer decides from the averaged numbers everywhere
-        callbacks_other: list[cbs.Callback] = [balancer] if balancer is not None else []
-        return Trainer(state, phases.schedule(), checkpoint_dir=path / rd.CHECKPOINTS, log_every=cfg.log.every,
-                       checkpoint_every=cfg.log.checkpoint_every, keep_checkpoints=cfg.log.keep_checkpoints,
-                       callbacks=callbacks_other, guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps))
     renderer = SampleRenderer(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
     callbacks: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
     if cfg.log.tensorboard:
@@ -358,16 +372,7 @@ def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Seque
         callbacks.append(PeriodicEval(live, setup_for(Run(path), cfg.eval.features), cfg.eval.every, cfg.eval.n,
                                       cfg.eval.metric, cfg.seed))
     callbacks.extend(extra)
-    return Trainer(
-        state,
-        phases.schedule(),
-        checkpoint_dir=path / rd.CHECKPOINTS,
-        log_every=cfg.log.every,
-        checkpoint_every=cfg.log.checkpoint_every,
-        keep_checkpoints=cfg.log.keep_checkpoints,
-        callbacks=callbacks,
-        guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps),
-    )
+    return callbacks
 
 
 def train(
@@ -398,17 +403,12 @@ def train(
 
 
 def _join(cfg: Config) -> tuple[DistContext, torch.device]:
-    """This process's place in a torchrun job (or a single process) and its device; checks the batch divides."""
+    """This process's place in a torchrun job (or a single process) and its device."""
     try:
         device = resolve_device(cfg.device)
     except RuntimeError as e:
         raise ConfigError(str(e)) from None
-    ctx, device = init_distributed(device)
-    if cfg.train.batch_size % ctx.world_size:
-        raise ConfigError(f"train.batch_size={cfg.train.batch_size} does not divide among {ctx.world_size} processes: "
-                          f"the batch size is global and each rank takes an equal share; use a multiple of "
-                          f"{ctx.world_size}, e.g. --set train.batch_size={ctx.world_size * max(1, cfg.train.batch_size // ctx.world_size)}")
-    return ctx, device
+    return init_distributed(device)
 
 
 def _resume(path: Path, source: Config | str | None, overrides, callbacks: Sequence[cbs.Callback]) -> Run:

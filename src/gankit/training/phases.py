@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 
 from gankit.losses.adversarial import Objective
-from gankit.losses.penalties import gradient_penalty, r1_penalty, r2_penalty, roth_penalty
+from gankit.losses.penalties import gradient_penalty, path_length_penalty, r1_penalty, r2_penalty, roth_penalty
 from gankit.utils.packing import pack
 from gankit.training.state import TrainState
 
@@ -188,6 +188,13 @@ class GamePhases:
             scaler.step(opt)  # skipped when the scaled gradients overflowed
             scaler.update()
 
+    def _every_weight(self, loss: torch.Tensor, net: torch.nn.Module) -> torch.Tensor:
+        """Under DDP, loss + 0·Σw: a lazy penalty leaves some weights without a gradient (D's last bias in
+        R1, the last ToRGB bias in path length), and DDP waits for every one (StyleGAN2's code does the same)."""
+        if self.s.world_size == 1:
+            return loss
+        return loss + sum(p.flatten()[0] for p in net.parameters()) * 0
+
     @staticmethod
     def _grad_norm(net, opt: torch.optim.Optimizer, scaler) -> torch.Tensor:
         if scaler is not None:
@@ -221,8 +228,8 @@ class GamePhases:
         if params is not None:
             return torch.func.functional_call(self.s.D, params, args), None
         net = self.s.D if self._d_frozen else self.d_train
-        if self._double_backward:  # torch.compile's autograd has no double backward: penalties run eagerly
-            net = getattr(net, "_orig_mod", net)
+        if self._double_backward:
+            net = _eager(net)
         if aux:
             return net(*args, aux=True)
         return net(*args), None
@@ -326,8 +333,7 @@ class GamePhases:
         with torch.no_grad():
             fake = self._generate(s.G, self.o.batch_size, y).float()
         pen, stats = self.penalty(real.float(), fake, scale=self.o.reg.every, labels=y)
-        if s.D_train is not None:  # DDP needs a gradient for every weight (the last bias has none in R1)
-            pen = pen + sum(p.flatten()[0] for p in s.D.parameters()) * 0
+        pen = self._every_weight(pen, s.D)
         s.opt_d.zero_grad(set_to_none=True)
         self._backward(pen, self.scaler_d)
         self._step(s.opt_d, self.scaler_d)
@@ -364,7 +370,7 @@ class GamePhases:
         params = {n: p.detach().requires_grad_(True) for n, p in D.named_parameters()}
         buffers = {n: b.clone() for n, b in D.named_buffers()}
         for _ in range(self.o.unroll_steps):
-            fake = self._generate(getattr(self.g_train, "_orig_mod", self.g_train), self.o.batch_size, y)
+            fake = self._generate(_eager(self.g_train), self.o.batch_size, y)
             both = {**params, **buffers}
             loss = self.obj.d(self.d_view(real, y, both).float(), self.d_view(fake, y, both).float())
             grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
@@ -408,18 +414,14 @@ class GamePhases:
         """Lazy path-length regularisation of G (Karras et al. 2020, section 3.2), scaled by its interval.
 
         A batch of batch_size / pl_batch_shrink fakes; the penalty pulls ‖J_wᵀy‖ towards its running
-        mean (kept in state.components['pl'], so it is checkpointed). `images·0` joins every G
-        weight to the graph, as StyleGAN2's code does, so that DDP sees a gradient for each.
+        mean (kept in state.components['pl'], so it is checkpointed).
         """
-        from gankit.losses.penalties import path_length_penalty
-
         s, pl = self.s, self.s.components["pl"]
         n = max(1, self.o.batch_size // self.o.pl_batch_shrink)
         y = self._labels[:n] if self._labels is not None else (self._real_batch()[1] if self.o.conditional else None)
-        net = getattr(self.g_train, "_orig_mod", self.g_train)  # eager: compile has no double backward
-        images, ws = self._generate(net, n, y, return_ws=True)
-        pen, pl.mean, lengths = path_length_penalty(images.float(), ws, pl.mean, self.o.pl_decay, generator=s.z_gen)
-        loss = pen * (self.o.pl_weight * self.o.pl_every) + images[:, 0, 0, 0].float().sum() * 0
+        images, ws = self._generate(_eager(self.g_train), n, y, return_ws=True)
+        pen, pl.mean, _ = path_length_penalty(images.float(), ws, pl.mean, self.o.pl_decay, generator=s.z_gen)
+        loss = self._every_weight(pen * (self.o.pl_weight * self.o.pl_every), s.G)
         s.opt_g.zero_grad(set_to_none=True)
         self._backward(loss, self.scaler_g)
         self._step(s.opt_g, self.scaler_g)
@@ -440,6 +442,12 @@ class GamePhases:
         if self.o.pl_weight > 0:
             phases.append(Phase("Greg", self.g_reg_step, every=self.o.pl_every))
         return phases + [Phase("EMA", self.ema_step)]
+
+
+def _eager(net: torch.nn.Module) -> torch.nn.Module:
+    """The uncompiled module behind a torch.compile wrapper: compiled autograd has no double backward,
+    so gradient penalties and path length run eagerly (the weights are shared)."""
+    return getattr(net, "_orig_mod", net)
 
 
 def _mean_into(acc: Stats, new: Stats, i: int) -> Stats:
