@@ -197,21 +197,15 @@ def _num_classes(run) -> int:
 
 def _control_metric(name, run, f_real, y_real, f_fake, asked, fake, ext, prov) -> dict[str, MetricResult]:
     from gankit.metrics.control import control_accuracy, intra_class_fid
-    from gankit.metrics.features import load_domain_classifier
+    from gankit.metrics.features import domain_classifier_for
 
     names = run.class_names
     if name == "intra_fid":
         if y_real is None:
             raise ConfigError("intra-class FID needs the reference data's labels")
         return {"intra_fid": intra_class_fid(f_real, y_real, f_fake, asked, names, provenance=prov)}
-    data = _data_name(run)
-    if hasattr(ext, "logits"):
-        judge = ext
-    elif data in DOMAIN_NAMES:
-        judge = load_domain_classifier(data)
-    else:
-        raise ConfigError(f"control accuracy needs a classifier of {data} images; gankit ships them for "
-                          f"{', '.join(DOMAIN_NAMES)} only")
+    judge = ext if hasattr(ext, "logits") else domain_classifier_for(
+        _data_name(run), "control accuracy (to judge the class of each sample)", "leave out the metric 'control'")
     with torch.no_grad():
         judged = torch.cat([judge.logits(fake[i : i + 512]).argmax(1) for i in range(0, len(fake), 512)])
     judge_prov = {**prov, **{f"judge_{k}": v for k, v in extractor_provenance(judge).items()}}

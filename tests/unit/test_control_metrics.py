@@ -36,3 +36,12 @@ def test_intra_class_fid_is_the_mean_of_per_class_fids():
     assert [r.extras["per_class"][n] for n in NAMES] == pytest.approx(per, rel=1e-9)
     with pytest.raises(MetricError, match="class 'c' has 100 real and 1 generated"):
         intra_class_fid(f_real, y_real, f_fake[:201], torch.tensor([0] * 100 + [1] * 100 + [2]), NAMES)
+
+
+def test_a_tool_that_needs_a_domain_classifier_says_what_to_do_without_one():
+    from gankit.metrics.features import domain_classifier_for
+
+    with pytest.raises(MetricError, match="control accuracy needs a domain classifier, and folder has none.*"
+                                          "fashion-mnist, digits.*leave out"):
+        domain_classifier_for("folder", "control accuracy", "leave out the metric")
+    assert domain_classifier_for("digits", "x", "y").info["test_accuracy"] > 0.9

@@ -147,10 +147,7 @@ def arithmetic(run, expression: str, k: int = 3, pool: int = 256, variants: int 
 
 
 def _classifier_for(run, term: str):
-    from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
+    from gankit.metrics.features import domain_classifier_for
 
-    name = run.config.data.name
-    if name not in DOMAIN_NAMES:
-        raise ConfigError(f"term {term!r}: picking exemplars needs a domain classifier, and {name} has none "
-                          f"(shipped: {', '.join(DOMAIN_NAMES)}); name the exemplar seeds instead, e.g. {term}[3,17,42]")
-    return load_domain_classifier(name)
+    return domain_classifier_for(run.config.data.name, f"term {term!r}: picking exemplars",
+                                 f"name the exemplar seeds instead, e.g. {term}[3,17,42]")

@@ -32,15 +32,13 @@ def training_neighbours(run, samples: torch.Tensor, k: int = 5, space: str = "au
     distance at which a fresh sample from the data would sit (see gankit.metrics.memorisation).
     """
     from gankit.api import load_data
-    from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
+    from gankit.metrics.features import DOMAIN_NAMES, domain_classifier_for
 
     if run.kind != "image":
         raise ConfigError("nearest training neighbours are drawn for image runs")
     if space not in ("auto", "features", "pixels"):
         raise ConfigError(f"space must be auto, features or pixels, got {space!r}")
     name = run.config.data.name
-    if space == "features" and name not in DOMAIN_NAMES:
-        raise ConfigError(f"no domain classifier for {name} (shipped: {', '.join(DOMAIN_NAMES)}); use space=pixels")
     use_features = space == "features" or (space == "auto" and name in DOMAIN_NAMES)
     data = data if data is not None else load_data(run.config)
     g = torch.Generator().manual_seed(seed)
@@ -48,7 +46,7 @@ def training_neighbours(run, samples: torch.Tensor, k: int = 5, space: str = "au
     train_u8 = data.x[subset]
     train = data.to_model_space(train_u8)
     if use_features:
-        clf = load_domain_classifier(name)
+        clf = domain_classifier_for(name, "the feature space", "use space=pixels")
         with torch.no_grad():
             embed = lambda x: torch.cat([clf.features(x[i : i + 2048]) for i in range(0, len(x), 2048)])  # noqa: E731
             f_train, f_samples = embed(train), embed(samples)

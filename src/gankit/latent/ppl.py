@@ -28,13 +28,10 @@ def _distance(run, lpips_weights: str | Path | None):
 
         model = load_lpips(lpips_weights)
         return model, "lpips-vgg16 (user weights)"
-    from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
+    from gankit.metrics.features import domain_classifier_for
 
-    name = run.config.data.name
-    if name not in DOMAIN_NAMES:
-        raise ConfigError(f"perceptual path length needs a perceptual distance: {name} has no shipped domain "
-                          f"classifier ({', '.join(DOMAIN_NAMES)}), so supply LPIPS weights (lpips_weights=...)")
-    clf = load_domain_classifier(name)
+    clf = domain_classifier_for(run.config.data.name, "perceptual path length (as its distance)",
+                                "supply LPIPS weights instead (lpips_weights=..., CLI --lpips-weights)")
 
     def d(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         return (clf.features(a) - clf.features(b)).pow(2).sum(1)

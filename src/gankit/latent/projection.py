@@ -86,7 +86,7 @@ def project(run, image, cls: str | int | None = None, steps: int = 300, lr: floa
     if classifier is None and feature_weight > 0:
         from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
 
-        if run.config.data.name in DOMAIN_NAMES:
+        if run.config.data.name in DOMAIN_NAMES:  # else the pixel loss alone
             classifier = load_domain_classifier(run.config.data.name)
     if classifier is not None:
         classifier = classifier.eval().requires_grad_(False)

@@ -181,6 +181,14 @@ def load_domain_classifier(name: str) -> DomainClassifier:
     return model.eval()
 
 
+def domain_classifier_for(data_name: str, needed_for: str, instead: str) -> DomainClassifier:
+    """The shipped classifier of a dataset, or an error that says what needed one and what to do instead."""
+    if data_name not in DOMAIN_NAMES:
+        raise MetricError(f"{needed_for} needs a domain classifier, and {data_name} has none (gankit ships them "
+                          f"for {', '.join(DOMAIN_NAMES)}); {instead}")
+    return load_domain_classifier(data_name)
+
+
 # ---------------------------------------------------------------- Inception-v3 for FID
 # Szegedy et al. 2016, "Rethinking the Inception Architecture", with the changes of the TensorFlow FID
 # graph (Heusel et al. 2017) as pytorch-fid documents them: average pools exclude padding, and the last
