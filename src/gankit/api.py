@@ -198,6 +198,7 @@ class Run:
         self.info: dict[str, Any] = json.loads((self.path / rd.DATA_INFO).read_text())
         self.device = torch.device(device)
         self._G: torch.nn.Module | None = None
+        self._D: torch.nn.Module | None = None
         self.status: str | None = None
 
     @property
@@ -288,32 +289,70 @@ class Run:
             parts.append(G(*args, **kwargs).float().cpu())
         return torch.cat(parts)
 
+    def discriminator(self) -> torch.nn.Module:
+        """The run's final discriminator (the one that scored the last G), in eval mode."""
+        if self._D is None:
+            _, D = build_networks(self.config, tuple(self.info["shape"]), len(self.class_names))
+            D.load_state_dict(load_weights(self._checkpoint_dir(), "D", self.device))
+            self._D = D.to(self.device).eval().requires_grad_(False)
+        return self._D
+
+    @torch.no_grad()
+    def realism(self, x: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024) -> torch.Tensor:
+        """The final discriminator's logits for samples x (and their classes): higher means more real-looking."""
+        if self.config.model.pack > 1:
+            raise ConfigError(f"this run's D judges packs of {self.config.model.pack} samples (model.pack), "
+                              "so it cannot score single samples")
+        D = self.discriminator()
+        parts = []
+        for i in range(0, len(x), batch_size):
+            args = (x[i : i + batch_size].to(self.device),)
+            if self.conditional:
+                args += (c[i : i + batch_size].to(self.device),)
+            parts.append(D(*args).float().cpu().reshape(-1))
+        return torch.cat(parts)
+
     def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
-               truncation: float = 1.0, truncation_cutoff: int | None = None) -> torch.Tensor:
+               truncation: float = 1.0, truncation_cutoff: int | None = None,
+               reject: float | None = None) -> torch.Tensor:
         """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
 
         `classes` (conditional runs): a name or index for all n, or one per sample; by default every
         class in turn. `truncation` ψ < 1 pulls the latent towards its mean (see gankit.latent.truncate):
         w towards the tracked w_avg on the first `truncation_cutoff` layers for a StyleGAN2 generator,
-        z towards 0 otherwise.
+        z towards 0 otherwise. `reject` is the fraction of candidates the final D turns away
+        (gankit.rejection; None: the run's `sample.reject`, 0: G(z) as it is).
         """
+        from gankit.rejection import check_reject_fraction, keep_most_real
+
+        q = check_reject_fraction(self.config.sample.reject if reject is None else reject)
+        labels = self.labels(n, classes)
+        if not q:
+            return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)
+        plan = keep_most_real(n, q, labels)
+        x = self._draw(self.noise(plan.n_candidates, seed), plan.candidate_labels, batch_size, truncation,
+                       truncation_cutoff)
+        return x[plan.select(self.realism(x, plan.candidate_labels, batch_size))]
+
+    def _draw(self, z: torch.Tensor, labels: torch.Tensor | None, batch_size: int, truncation: float,
+              truncation_cutoff: int | None) -> torch.Tensor:
         from gankit.latent import truncate
 
         if hasattr(self.generator(), "w_avg"):
             kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if truncation != 1 else {}
-            return self.generate(self.noise(n, seed), self.labels(n, classes), batch_size, **kwargs)
-        z = truncate(self.noise(n, seed), truncation)
-        return self.generate(z, self.labels(n, classes), batch_size)
+            return self.generate(z, labels, batch_size, **kwargs)
+        return self.generate(truncate(z, truncation), labels, batch_size)
 
-    def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0) -> np.ndarray:
+    def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0,
+                     reject: float | None = None) -> np.ndarray:
         """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
         from gankit.utils.images import to_uint8
 
-        x = self.sample(n, seed, classes=classes, truncation=truncation)
+        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject)
         return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
 
     def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
-                     truncation: float = 1.0) -> Path:
+                     truncation: float = 1.0, reject: float | None = None) -> Path:
         """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
         from gankit.reporting import render_samples
         from gankit.utils.atomic import atomic_path
@@ -322,9 +361,9 @@ class Run:
         if path.suffix == ".npy":
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as f:
-                    np.save(f, self.sample_array(n, seed, classes, truncation))
+                    np.save(f, self.sample_array(n, seed, classes, truncation, reject))
         elif path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
-            render_samples(self.sample(n, seed, classes=classes, truncation=truncation), self.info, path)
+            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject), self.info, path)
         else:
             raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
         return path
@@ -422,7 +461,7 @@ def _resume(path: Path, source: Config | str | None, overrides, callbacks: Seque
             f"cannot resume {path} with this config; these settings change the game:\n  "
             + "\n  ".join(changes)
             + "\nOnly train.steps, train.budget_minutes, train.compile, train.allow_world_change, device, data.cache, "
-            "log.*, eval.* and guard.* may change on resume. Start a new run instead."
+            "log.*, eval.*, sample.* and guard.* may change on resume. Start a new run instead."
         )
     ckpt = latest_checkpoint(path / rd.CHECKPOINTS)
     extra = load_extra(ckpt)

@@ -147,8 +147,9 @@ def evaluate(
     seed: int = 0,
     inception_weights: str | None = None,
     setup: EvalSetup | None = None,
+    reject: float | None = None,
 ) -> dict[str, Any]:
-    """Score n samples of the run; returns the metric card (a JSON-ready dict)."""
+    """Score n samples of the run (drawn by its sampler, see Run.sample); returns the metric card."""
     k = _num_classes(run)
     names = parse_metrics(metrics, run.kind, _data_name(run), conditional=k > 0)
     bad = [m for m in names if m in CONDITIONAL_METRICS and not k]
@@ -159,11 +160,12 @@ def evaluate(
                           "this run generates other images")
     setup = setup or setup_for(run, features, inception_weights)
     t0 = time.perf_counter()
-    fake = run.sample(n, seed=seed)
+    reject = run.config.sample.reject if reject is None else reject
+    fake = run.sample(n, seed=seed, reject=reject)
     real, f_real = setup.real_features(n, seed + 1)
     ext = setup.extractor
     f_fake = extract_features(ext, fake)
-    prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed}
+    prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed, "sample_reject": reject}
     results: dict[str, MetricResult] = {}
     asked = torch.arange(len(fake)) % k if k else None  # run.sample draws every class in turn
     for name in names:

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--class", dest="cls", default=None,
                    help="conditional runs: the class to draw, by name or index (default: every class in turn)")
     s.add_argument("--truncation", type=float, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
+    s.add_argument("--reject", type=float, default=None,
+                   help="fraction of candidates the run's D turns away, least real first (default: the run's "
+                        "sample.reject; 0 = G as it is)")
 
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     i.add_argument("run", help="run folder")
@@ -122,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="extractor: fashion-mnist, digits (shipped classifiers), inception-v3, raw (default: the run's)")
     e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
     e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    e.add_argument("--reject", type=float, default=None,
+                   help="score samples after D turns this fraction away (default: the run's sample.reject)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
@@ -166,7 +171,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
     run = load_run(args.run, checkpoint=args.checkpoint)
-    out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation)
+    out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
+                           reject=args.reject)
     what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
     print(f"wrote {args.n} samples{what} to {out}")
     return 0
@@ -244,7 +250,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     run = load_run(args.run, checkpoint=args.checkpoint)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
-                    inception_weights=args.inception_weights)
+                    inception_weights=args.inception_weights, reject=args.reject)
     path = write_card(card, args.card or run.path / "metric_card.json")
     print(format_card(card))
     print(f"\nmetric card: {path}")

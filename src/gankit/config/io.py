@@ -19,7 +19,7 @@ PRESET_DIR = Path(__file__).parent / "presets"
 # Keys that may change when a run is resumed: they alter how long it runs or what it writes,
 # never the game itself.
 RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "train.budget_minutes", "train.compile",
-                  "train.allow_world_change", "data.cache", "log.", "guard.", "eval.")
+                  "train.allow_world_change", "data.cache", "log.", "guard.", "eval.", "sample.")
 
 
 def _dataclass_of(cls: type, name: str) -> type | None:

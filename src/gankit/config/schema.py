@@ -312,6 +312,24 @@ class EvalConfig:
 
 
 @dataclass
+class SampleConfig:
+    """How a trained run draws samples by default (Run.sample, `gankit sample`, `gankit eval`).
+
+    reject is the fraction of candidate samples that the run's final discriminator turns away, the
+    least realistic first: n samples are the n best-scored of ⌈n / (1 − reject)⌉ candidates, kept in
+    the order they were drawn (per class for a conditional run). This is discriminator rejection
+    sampling (Azadi et al. 2019) with its acceptance shift γ set by a quantile of D's scores, so it
+    needs no density-ratio calibration of D. 0 samples G(z) as it is.
+    """
+
+    reject: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(0.0 <= self.reject <= 0.5, f"sample.reject must be in [0, 0.5] (the fraction of candidates D turns "
+                                          f"away; 0 = off), got {self.reject}")
+
+
+@dataclass
 class GuardConfig:
     """When to stop a game that has failed, keeping the last good checkpoint."""
 
@@ -339,6 +357,7 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    sample: SampleConfig = field(default_factory=SampleConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
 
     def __post_init__(self) -> None:
@@ -353,6 +372,9 @@ class Config:
         if self.augment.kind != "none" and points:
             raise ConfigError(f"augment.kind={self.augment.kind} transforms images (colour, translation, flips); "
                               "it has no meaning for 2-D points. Use augment.kind=none.")
+        if self.sample.reject and self.model.pack > 1:
+            raise ConfigError(f"sample.reject={self.sample.reject} ranks single samples by D's score, but with "
+                              f"model.pack={self.model.pack} D judges packs of samples, not one; use sample.reject=0")
         if self.train.batch_size % self.model.pack:
             raise ConfigError(f"model.pack={self.model.pack} packs that many samples per D input, so "
                               f"train.batch_size={self.train.batch_size} must be a multiple of it")
