@@ -160,8 +160,9 @@ def evaluate(
                           "this run generates other images")
     setup = setup or setup_for(run, features, inception_weights)
     t0 = time.perf_counter()
-    reject = run.config.sample.reject if reject is None else reject
-    fake = run.sample(n, seed=seed, reject=reject)
+    if reject is None:  # a live run inside training scores its generator as it is
+        reject = run.config.sample.reject if hasattr(run, "config") else 0.0
+    fake = run.sample(n, seed=seed, reject=reject) if reject else run.sample(n, seed=seed)
     real, f_real = setup.real_features(n, seed + 1)
     ext = setup.extractor
     f_fake = extract_features(ext, fake)

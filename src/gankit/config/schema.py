@@ -372,12 +372,12 @@ class Config:
         if self.augment.kind != "none" and points:
             raise ConfigError(f"augment.kind={self.augment.kind} transforms images (colour, translation, flips); "
                               "it has no meaning for 2-D points. Use augment.kind=none.")
-        if self.sample.reject and self.model.pack > 1:
-            raise ConfigError(f"sample.reject={self.sample.reject} ranks single samples by D's score, but with "
-                              f"model.pack={self.model.pack} D judges packs of samples, not one; use sample.reject=0")
         if self.train.batch_size % self.model.pack:
             raise ConfigError(f"model.pack={self.model.pack} packs that many samples per D input, so "
                               f"train.batch_size={self.train.batch_size} must be a multiple of it")
+        if self.sample.reject and self.model.pack > 1:
+            raise ConfigError(f"sample.reject={self.sample.reject} ranks single samples by D's score, but with "
+                              f"model.pack={self.model.pack} D judges packs of samples, not one; use sample.reject=0")
         if self.loss.clip_value > 0 and self.model.spectral_norm:
             raise ConfigError("loss.clip (WGAN weight clipping) and model.spectral_norm both bound D's Lipschitz "
                               "constant; use one of them")
