@@ -5,9 +5,9 @@
 For each variant and seed, a run trains from scratch (one CPU thread per job, the wall-clock time
 recorded), then the run's sampler draws 2500 samples which are scored (for a preset that sets
 sample.reject, D turns away that fraction of candidates, and the generator alone is scored too, as
-its own row): modes captured (a mode counts
-when at least one high-quality sample is nearest to it), high-quality % (within 3σ of the nearest
-mode), reverse KL of the mode histogram to uniform, and spread (RMS distance of a mode's
+its own row): modes captured (a mode counts when at least one high-quality sample is nearest to
+it), high-quality % (within 3σ of the nearest mode), reverse KL of the mode histogram to uniform,
+and spread (RMS distance of a mode's
 high-quality samples over √2σ; ≈ 0.97 for an exact sampler). The table gives mean ± standard
 error over seeds, beside PacGAN's published rows. JSON with every seed goes to bench/out/modes.json.
 
@@ -54,8 +54,10 @@ def one_run(preset: str, overrides: tuple[str, ...], seed: int, out: str) -> dic
                                                    "log.report=none", *overrides])
     seconds = time.perf_counter() - t
     name = run.config.data.name
-    score = lambda reject: mode_coverage(run.sample(2500, seed=0, reject=reject), mixture_centres(name),  # noqa: E731
-                                         mixture_std(name)).as_dict()
+    def score(reject: float | None) -> dict:
+        return mode_coverage(run.sample(2500, seed=0, reject=reject), mixture_centres(name),
+                             mixture_std(name)).as_dict()
+
     result = {"seconds": seconds, **score(None)}
     if run.config.sample.reject:  # the generator alone, for the table's honesty
         result["raw"] = {"seconds": seconds, **score(0.0)}

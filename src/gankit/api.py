@@ -289,6 +289,11 @@ class Run:
             parts.append(G(*args, **kwargs).float().cpu())
         return torch.cat(parts)
 
+    @property
+    def sample_reject(self) -> float:
+        """The fraction of candidates D turns away when `sample` is not told otherwise (config sample.reject)."""
+        return self.config.sample.reject
+
     def discriminator(self) -> torch.nn.Module:
         """The run's final discriminator (the one that scored the last G), in eval mode."""
         if self._D is None:
@@ -325,7 +330,7 @@ class Run:
         """
         from gankit.rejection import check_reject_fraction, keep_most_real
 
-        q = check_reject_fraction(self.config.sample.reject if reject is None else reject)
+        q = check_reject_fraction(self.sample_reject if reject is None else reject)
         labels = self.labels(n, classes)
         if not q:
             return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)

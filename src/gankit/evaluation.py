@@ -160,9 +160,8 @@ def evaluate(
                           "this run generates other images")
     setup = setup or setup_for(run, features, inception_weights)
     t0 = time.perf_counter()
-    if reject is None:  # a live run inside training scores its generator as it is
-        reject = run.config.sample.reject if hasattr(run, "config") else 0.0
-    fake = run.sample(n, seed=seed, reject=reject) if reject else run.sample(n, seed=seed)
+    reject = run.sample_reject if reject is None else reject
+    fake = run.sample(n, seed=seed, reject=reject)
     real, f_real = setup.real_features(n, seed + 1)
     ext = setup.extractor
     f_fake = extract_features(ext, fake)
@@ -308,11 +307,16 @@ class LiveRun:
 
         return list(json.loads((self.path / "data.json").read_text())["class_names"])
 
+    sample_reject = 0.0  # during training the generator is scored as it is
+
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0) -> torch.Tensor:
+    def sample(self, n: int, seed: int = 0, reject: float | None = None) -> torch.Tensor:
         """n samples from the sampling network in eval mode (its train/eval mode is restored)."""
         from gankit.utils.seeding import make_generator
 
+        if reject:
+            raise ConfigError("evaluation during training scores the generator alone; discriminator rejection "
+                              "applies to a finished run (gankit eval RUN --reject q)")
         net = self.state.sampler
         device = next(net.parameters()).device
         was_training = net.training

@@ -24,10 +24,10 @@ from gankit.errors import ConfigError
 MAX_REJECT = 0.5  # rejecting more would make D, not G, the sampler
 
 
-def check_reject_fraction(q: float) -> float:
-    """Validate a rejection fraction: a number in [0, 0.5]."""
-    if not isinstance(q, (int, float)) or not 0.0 <= q <= MAX_REJECT:
-        raise ConfigError(f"reject must be a fraction in [0, {MAX_REJECT}] of the candidates to turn away "
+def check_reject_fraction(q: float, key: str = "reject") -> float:
+    """Validate a rejection fraction: a number in [0, 0.5]; errors name `key`."""
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 <= q <= MAX_REJECT:
+        raise ConfigError(f"{key} must be a fraction in [0, {MAX_REJECT}] of the candidates D turns away "
                           f"(0 = off), got {q!r}")
     return float(q)
 

@@ -40,8 +40,17 @@ def test_reject_fraction_out_of_range_is_refused(q):
 
 
 def test_config_refuses_a_bad_fraction_and_rejection_with_packing():
-    with pytest.raises(ConfigError, match="sample.reject must be in"):
+    with pytest.raises(ConfigError, match=r"sample.reject must be a fraction in \[0, 0.5\]"):
         load_config("ring8", ["sample.reject=0.9"])
     with pytest.raises(ConfigError, match="model.pack=2"):
         load_config("ring8", ["model.pack=2"])
     assert load_config("ring8", ["model.pack=2", "sample.reject=0"]).model.pack == 2
+
+
+def test_evaluation_during_training_refuses_rejection():
+    from gankit.evaluation import LiveRun
+
+    live = LiveRun(state=None, kind="points", z_dim=2, path=None)
+    assert live.sample_reject == 0.0
+    with pytest.raises(ConfigError, match="scores the generator alone"):
+        live.sample(10, reject=0.1)

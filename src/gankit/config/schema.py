@@ -325,8 +325,9 @@ class SampleConfig:
     reject: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(0.0 <= self.reject <= 0.5, f"sample.reject must be in [0, 0.5] (the fraction of candidates D turns "
-                                          f"away; 0 = off), got {self.reject}")
+        from gankit.rejection import check_reject_fraction
+
+        check_reject_fraction(self.reject, "sample.reject")
 
 
 @dataclass
