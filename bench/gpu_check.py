@@ -1,0 +1,128 @@
+"""The CUDA paths on a real GPU, in one short script (a few minutes on one GPU).
+
+    python -m bench.gpu_check [--out /tmp/gpu_check] [--steps 300]
+
+What a CPU machine cannot check, each step printed as PASS or FAIL with its numbers:
+1. DCGAN training on CUDA in fp32, bf16 autocast and fp16 with the per-player loss scalers
+   (losses finite; fp16's scales are saved in the checkpoint and are finite, positive);
+2. a CUDA-trained run opened on the CPU (weights load and sample without a GPU);
+3. resume on CUDA (the last precision, fp16 by default) from that checkpoint to a later step;
+4. ring8, the recommended 2-D preset, trained on CUDA and scored with PacGAN's protocol
+   (the same quality thresholds as the CPU learning test: 8 modes, HQ >= 90%).
+The exit code is the number of failed checks. StyleGAN2's GPU speed is `python -m bench.gpu_stylegan2`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import shutil
+import time
+from pathlib import Path
+
+import torch
+
+FAILURES: list[str] = []
+
+
+def check(name: str, ok: bool, detail: str) -> None:
+    """Print one check's outcome and remember failures."""
+    print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}", flush=True)
+    if not ok:
+        FAILURES.append(name)
+
+
+def last_losses(run_dir: Path) -> dict[str, float]:
+    """The last logged row of a run's metrics.csv, as numbers."""
+    with open(run_dir / "metrics.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {k: float(v) for k, v in rows[-1].items() if v not in ("", None)}
+
+
+def scaler_scales(run_dir: Path) -> list[float]:
+    """The loss scales saved in the latest checkpoint's extra state (fp16 runs)."""
+    from gankit.training.checkpoint import latest_checkpoint, load_extra
+
+    extra = load_extra(latest_checkpoint(run_dir / "checkpoints"))
+    found: list[float] = []
+
+    def walk(obj) -> None:
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k == "scale" and isinstance(v, (int, float)):
+                    found.append(float(v))
+                else:
+                    walk(v)
+        elif isinstance(obj, (list, tuple)):
+            for v in obj:
+                walk(v)
+
+    walk(extra)
+    return found
+
+
+def main() -> None:
+    import gankit
+    from gankit.data.toy2d import mixture_centres, mixture_std
+    from gankit.metrics.modes import mode_coverage
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/gpu_check"))
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--device", default="cuda", help="'cpu' only to try this script itself on a machine without a GPU")
+    ap.add_argument("--precisions", default="fp32,bf16,fp16")
+    args = ap.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("no CUDA device: this script checks the GPU paths")
+    name = torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu"
+    print(f"device: {name}; torch {torch.__version__}; CUDA {torch.version.cuda}", flush=True)
+    shutil.rmtree(args.out, ignore_errors=True)
+    quiet = ["log.progress=false", "log.tensorboard=false", "log.report=none"]
+    precisions = args.precisions.split(",")
+    for precision in precisions:
+        out = args.out / f"digits-{precision}"
+        t = time.perf_counter()
+        try:
+            run = gankit.train("digits-dcgan", out=out, overrides=[
+                f"device={args.device}", f"train.precision={precision}", f"train.steps={args.steps}",
+                f"log.checkpoint_every={args.steps}", f"log.sample_every={args.steps}", *quiet])
+        except Exception as e:  # noqa: BLE001 - a check reports every failure and goes on
+            check(f"train {precision}", False, f"{type(e).__name__}: {e}")
+            continue
+        row = last_losses(out)
+        finite = all(math.isfinite(v) for v in row.values())
+        check(f"train {precision} on {args.device}", finite and run.step == args.steps,
+              f"{args.steps} steps in {time.perf_counter() - t:.1f} s; last row "
+              + ", ".join(f"{k}={v:.3g}" for k, v in row.items() if k.startswith(("loss", "d_")))[:300])
+        if precision == "fp16":
+            scales = scaler_scales(out)
+            check("fp16 loss scalers checkpointed", len(scales) == 2 and all(0 < s < math.inf for s in scales),
+                  f"scales {scales}")
+        cpu = gankit.load_run(out, device="cpu")
+        x = cpu.sample(16, seed=0)
+        check(f"{precision} run sampled on CPU", x.device.type == "cpu" and bool(torch.isfinite(x).all()),
+              f"{tuple(x.shape)}, range [{x.min():.2f}, {x.max():.2f}]")
+        if precision == precisions[-1]:
+            try:
+                resumed = gankit.train(resume=out, overrides=[f"train.steps={args.steps + 100}", *quiet])
+                check(f"resume {precision} on {args.device}", resumed.step == args.steps + 100 and
+                      all(math.isfinite(v) for v in last_losses(out).values()), f"continued to step {resumed.step}")
+            except Exception as e:  # noqa: BLE001
+                check(f"resume {precision} on {args.device}", False, f"{type(e).__name__}: {e}")
+    t = time.perf_counter()
+    run = gankit.train("ring8", out=args.out / "ring8", overrides=[f"device={args.device}", *quiet])
+    seconds = time.perf_counter() - t
+    for reject in (None, 0.0):
+        r = mode_coverage(run.sample(2500, seed=0, reject=reject).cpu(), mixture_centres("ring8"), mixture_std("ring8"))
+        check(f"ring8 on {args.device} ({'with' if reject is None else 'without'} D's rejection)",
+              r.modes == 8 and r.hq_fraction >= 0.90,
+              f"{r.modes}/8 modes, HQ {100 * r.hq_fraction:.1f}%, KL {r.reverse_kl:.4f}, spread {r.spread:.3f}; "
+              f"trained in {seconds:.0f} s")
+    print(json.dumps({"failed": FAILURES}))
+    raise SystemExit(len(FAILURES))
+
+
+if __name__ == "__main__":
+    main()
