@@ -33,8 +33,18 @@ def test_collapse_and_kl():
     cov = mode_coverage(pts, centres, 0.01)
     assert cov.modes == 2 and cov.hq_fraction == pytest.approx(0.8)
     assert cov.reverse_kl == pytest.approx(0.75 * math.log(6) + 0.25 * math.log(2), rel=1e-9)
+    assert cov.weakest == 0.0  # six of the eight modes are empty
+
+
+def test_weakest_mode_share():
+    centres = mixture_centres("ring8")
+    # seven modes with 100 points, one with 30: its share 30/730 times 8 modes
+    pts = torch.cat([centres[:7].repeat(100, 1), centres[7].repeat(30, 1)])
+    cov = mode_coverage(pts, centres, 0.01)
+    assert cov.modes == 8 and cov.weakest == pytest.approx(30 / 730 * 8, rel=1e-12)
+    assert mode_coverage(centres.repeat(5, 1), centres, 0.01).weakest == pytest.approx(1.0)
 
 
 def test_low_quality_points_capture_nothing():
     cov = mode_coverage(torch.full((10, 2), 0.5), mixture_centres("ring8"), 0.01)
-    assert cov.modes == 0 and cov.hq_fraction == 0 and math.isinf(cov.reverse_kl)
+    assert cov.modes == 0 and cov.hq_fraction == 0 and math.isinf(cov.reverse_kl) and cov.weakest == 0.0

@@ -5,6 +5,9 @@ For generated points and the mixture's centres and std σ:
 - it is *high quality* (HQ) when that distance is within 3σ;
 - a mode is *captured* when at least one HQ point is assigned to it;
 - reverse KL = KL(p̂ || uniform), with p̂ the histogram of HQ points over modes (empty bins add 0);
+- weakest = the smallest mode's share of HQ points times the number of modes: 1 for equal weights,
+  0 when a mode is dropped; it tells a few nearly empty modes (a large KL from a handful of points)
+  apart from weights that are uneven everywhere;
 - spread = per-mode RMS distance of its HQ points to the centre, divided by √2·σ, averaged over
   captured modes. For an exact sampler the radius r of a 2-D Gaussian, truncated at 3σ, gives
   E[r² | r ≤ 3σ] / (2σ²) ≈ 0.944, so spread ≈ 0.97; a generator that piles points on the centres
@@ -29,6 +32,7 @@ class ModeCoverage:
     reverse_kl: float
     spread: float
     n_samples: int
+    weakest: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The scores as a plain dict."""
@@ -55,6 +59,7 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         spread = float((rms / (math.sqrt(2) * std)).mean())
     else:
         reverse_kl, spread = float("inf"), 0.0
+    weakest = float(counts.min() * m / n_hq) if n_hq else 0.0
     return ModeCoverage(
         modes=int(captured.sum()),
         n_modes=m,
@@ -62,4 +67,5 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         reverse_kl=reverse_kl,
         spread=spread,
         n_samples=len(samples),
+        weakest=weakest,
     )
