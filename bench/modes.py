@@ -4,11 +4,11 @@
 
 For each variant and seed, a run trains from scratch (one CPU thread per job, the wall-clock time
 recorded), then the run's sampler draws 2500 samples which are scored (for a preset that sets
-sample.reject, D turns away that fraction of candidates, and the generator alone is scored too, as
-its own row): modes captured (a mode counts when at least one high-quality sample is nearest to
-it), high-quality % (within 3σ of the nearest mode), reverse KL of the mode histogram to uniform,
-and spread (RMS distance of a mode's
-high-quality samples over √2σ; ≈ 0.97 for an exact sampler). The table gives mean ± standard
+sample.reject, D keeps only samples it scores as real as all but that fraction of the data, and
+the generator alone is scored too, as its own row): modes captured (a mode counts when at least
+one high-quality sample is nearest to it), high-quality % (within 3σ of the nearest mode), reverse
+KL of the mode histogram to uniform, spread (RMS distance of a mode's high-quality samples over
+√2σ; ≈ 0.97 for an exact sampler) and, per seed, the weakest mode's share. The table gives mean ± standard
 error over seeds, beside PacGAN's published rows. JSON with every seed goes to bench/out/modes.json.
 
 Variants: the recommended presets `ring8` and `grid25`, and, for every objective, the

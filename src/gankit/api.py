@@ -199,6 +199,7 @@ class Run:
         self.device = torch.device(device)
         self._G: torch.nn.Module | None = None
         self._D: torch.nn.Module | None = None
+        self._real_scores: tuple[torch.Tensor, torch.Tensor | None] | None = None
         self.status: str | None = None
 
     @property
@@ -291,8 +292,23 @@ class Run:
 
     @property
     def sample_reject(self) -> float:
-        """The fraction of candidates D turns away when `sample` is not told otherwise (config sample.reject)."""
+        """The rejection fraction `sample` uses when not told otherwise (config sample.reject)."""
         return self.config.sample.reject
+
+    def rejection_thresholds(self, q: float, n_real: int = 10_000) -> torch.Tensor:
+        """τ per class (one when unconditional): the q-quantile of D's scores on up to n_real training samples.
+
+        Needs the run's dataset (as its config names it); the samples are a fixed random subset.
+        """
+        from gankit.rejection import data_thresholds
+
+        if self._real_scores is None:
+            data = load_data(self.config)
+            idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
+            y = data.y[idx] if self.conditional else None
+            self._real_scores = (self.realism(data.to_model_space(data.x[idx]), y), y)
+        scores, y = self._real_scores
+        return data_thresholds(scores, q, y, self.num_classes)
 
     def discriminator(self) -> torch.nn.Module:
         """The run's final discriminator (the one that scored the last G), in eval mode."""
@@ -325,19 +341,24 @@ class Run:
         `classes` (conditional runs): a name or index for all n, or one per sample; by default every
         class in turn. `truncation` ψ < 1 pulls the latent towards its mean (see gankit.latent.truncate):
         w towards the tracked w_avg on the first `truncation_cutoff` layers for a StyleGAN2 generator,
-        z towards 0 otherwise. `reject` is the fraction of candidates the final D turns away
-        (gankit.rejection; None: the run's `sample.reject`, 0: G(z) as it is).
+        z towards 0 otherwise. `reject` = q keeps only samples the final D scores at least as real as
+        all but a fraction q of the training data (gankit.rejection; None: the run's `sample.reject`,
+        0: G(z) as it is).
         """
-        from gankit.rejection import check_reject_fraction, keep_most_real
+        from gankit.rejection import check_reject_fraction, rejection_sample
 
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
         labels = self.labels(n, classes)
         if not q:
             return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)
-        plan = keep_most_real(n, q, labels)
-        x = self._draw(self.noise(plan.n_candidates, seed), plan.candidate_labels, batch_size, truncation,
-                       truncation_cutoff)
-        return x[plan.select(self.realism(x, plan.candidate_labels, batch_size))]
+        thresholds = self.rejection_thresholds(q)
+        stream = make_generator(seed, "cpu")
+
+        def draw(k: int, lab: torch.Tensor | None) -> torch.Tensor:
+            z = torch.randn(k, self.z_dim, generator=stream)
+            return self._draw(z, lab, batch_size, truncation, truncation_cutoff)
+
+        return rejection_sample(n, labels, draw, lambda x, lab: self.realism(x, lab, batch_size), thresholds)
 
     def _draw(self, z: torch.Tensor, labels: torch.Tensor | None, batch_size: int, truncation: float,
               truncation_cutoff: int | None) -> torch.Tensor:

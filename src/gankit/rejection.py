@@ -1,75 +1,92 @@
-"""Discriminator rejection: keep the candidates that the run's final discriminator finds most real.
+"""Discriminator rejection: keep the generated samples that the run's final D finds as real as the data.
 
 Azadi et al. 2019 ("Discriminator Rejection Sampling", section 3) accept a generated x with
 probability σ(F(x)), F(x) = D̃(x) − D̃_M − log(1 − exp(D̃(x) − D̃_M − ε)) − γ (their eq. 8), where D̃
 is a discriminator calibrated to the log density ratio log p_data/p_G and γ shifts the acceptance
 rate. gankit's objectives (hinge, WGAN, least squares, ...) do not train calibrated logits, so it
-keeps the part that needs no calibration: a hard threshold on D's score, placed at the q-quantile
-of the candidates' scores. Of ⌈n / (1 − q)⌉ candidates the n best-scored are kept, in the order
-they were drawn; for a conditional run the quantile is taken within each class, so every class
-keeps its share. What the rule removes are the samples the generator places between the data's
-modes; it leaves the shape of each mode alone (bench.modes reports the mode spread with and
-without it).
+keeps the part that needs no calibration: a hard threshold on D's score. The threshold τ is the
+q-quantile of D's scores on real training samples (per class for a conditional run): a candidate is
+kept when D scores it at least as real as all but a fraction q of the data. So a perfect generator
+would lose a fraction q of its samples and nothing else, whatever D's objective.
+
+Why not a quantile of the candidates' own scores (keep the n best of ⌈n/(1−q)⌉): a hinge D's level
+differs from mode to mode (at equilibrium D(real) ≈ D(fake) within a mode, but the common level is
+free), so the candidates' lowest scores can be a whole mode that G draws well. On grid25 that rule
+emptied a mode on 2 of 10 seeds (bench.modes, docs/benchmarks.md). Under a threshold set by the
+data, a mode's own real points set its floor, so at most a fraction q of the data's mass can fall
+below it.
+
+Sampling draws in rounds: every output slot still empty gets a fresh candidate of its class; those
+scored ≥ τ fill their slots, the rest are drawn again. Each slot thus holds a draw of G conditioned
+on acceptance, and the result is reproducible by seed.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from typing import Callable
 
 import torch
 
 from gankit.errors import ConfigError
 
-MAX_REJECT = 0.5  # rejecting more would make D, not G, the sampler
+MAX_REJECT = 0.5  # turning away more of the data than this would make D, not G, the sampler
+MAX_ROUNDS = 100
 
 
 def check_reject_fraction(q: float, key: str = "reject") -> float:
     """Validate a rejection fraction: a number in [0, 0.5]; errors name `key`."""
     if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 <= q <= MAX_REJECT:
-        raise ConfigError(f"{key} must be a fraction in [0, {MAX_REJECT}] of the candidates D turns away "
-                          f"(0 = off), got {q!r}")
+        raise ConfigError(f"{key} must be a fraction in [0, {MAX_REJECT}] of the real data whose D score sets the "
+                          f"acceptance threshold (0 = off), got {q!r}")
     return float(q)
 
 
-@dataclass(frozen=True)
-class RejectionPlan:
-    """Which candidates to draw for n samples, and how to pick n of them from D's scores."""
-
-    n: int
-    candidate_labels: torch.Tensor | None
-    groups: tuple[tuple[torch.Tensor, int, int], ...]  # (output positions, first candidate, candidates)
-
-    @property
-    def n_candidates(self) -> int:
-        """How many samples to draw before rejection."""
-        return sum(m for _, _, m in self.groups)
-
-    def select(self, scores: torch.Tensor) -> torch.Tensor:
-        """Indices into the candidates of the n kept samples, in output order (best-scored per group)."""
-        scores = scores.reshape(-1)
-        if len(scores) != self.n_candidates:
-            raise ValueError(f"expected {self.n_candidates} scores, got {len(scores)}")
-        out = torch.empty(self.n, dtype=torch.long)
-        for positions, start, m in self.groups:
-            top = torch.topk(scores[start : start + m], len(positions)).indices
-            out[positions] = torch.sort(top).values + start
-        return out
-
-
-def keep_most_real(n: int, q: float, labels: torch.Tensor | None = None) -> RejectionPlan:
-    """Plan the rejection of a fraction q of candidates for n samples (with one class label per sample, or None)."""
+def data_thresholds(real_scores: torch.Tensor, q: float, real_labels: torch.Tensor | None = None,
+                    num_classes: int = 0) -> torch.Tensor:
+    """τ: the q-quantile of D's scores on real samples, one per class (num_classes > 0) or a single one."""
     q = check_reject_fraction(q)
-    if labels is None:
-        return RejectionPlan(n, None, ((torch.arange(n), 0, math.ceil(n / (1 - q))),))
-    labels = torch.as_tensor(labels)
-    if labels.dim() != 1 or labels.dtype != torch.long or len(labels) != n:
-        raise ValueError(f"rejection per class needs n={n} integer class labels, got shape {tuple(labels.shape)}")
-    groups, cand, start = [], [], 0
-    for cls in torch.unique(labels).tolist():
-        positions = (labels == cls).nonzero().reshape(-1)
-        m = math.ceil(len(positions) / (1 - q))
-        groups.append((positions, start, m))
-        cand.append(torch.full((m,), cls, dtype=torch.long))
-        start += m
-    return RejectionPlan(n, torch.cat(cand), tuple(groups))
+    real_scores = real_scores.reshape(-1).double()
+    if not num_classes:
+        return torch.quantile(real_scores, q).reshape(1).float()
+    if real_labels is None or len(real_labels) != len(real_scores):
+        raise ValueError("per-class thresholds need one class label per real score")
+    taus = torch.empty(num_classes)
+    for cls in range(num_classes):
+        mine = real_scores[real_labels == cls]
+        if not len(mine):
+            raise ValueError(f"no real sample of class {cls} to set its rejection threshold")
+        taus[cls] = torch.quantile(mine, q).float()
+    return taus
+
+
+def rejection_sample(n: int, labels: torch.Tensor | None, draw: Callable[[int, torch.Tensor | None], torch.Tensor],
+                     score: Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor], thresholds: torch.Tensor,
+                     max_rounds: int = MAX_ROUNDS) -> torch.Tensor:
+    """n samples, slot i of class labels[i], each the first of its draws that D scores ≥ its class's τ.
+
+    `draw(k, labels_k)` returns k fresh candidates (later calls continue the same random stream);
+    `score(x, labels_k)` returns D's scores; `thresholds` holds τ per class (one value when unconditional).
+    """
+    if n <= 0:
+        return draw(0, None if labels is None else labels[:0])
+    out: torch.Tensor | None = None
+    empty = torch.arange(n)
+    drawn = 0
+    for _ in range(max_rounds):
+        if not len(empty):
+            return out
+        lab = None if labels is None else labels[empty]
+        x = draw(len(empty), lab)
+        drawn += len(x)
+        tau = thresholds[0] if labels is None else thresholds[lab]
+        ok = score(x, lab).reshape(-1) >= tau
+        if out is None:
+            out = torch.empty((n, *x.shape[1:]), dtype=x.dtype)
+        out[empty[ok]] = x[ok]
+        empty = empty[~ok]
+    if not len(empty):
+        return out
+    raise ConfigError(f"D accepted only {n - len(empty)} of {drawn} candidates in {max_rounds} rounds "
+                      f"({100 * (n - len(empty)) / drawn:.1f}%): at this threshold D finds almost nothing G draws "
+                      f"as real as the data. Turn away less (a smaller reject), or check the run: such a D has "
+                      f"won the game")

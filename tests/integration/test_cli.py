@@ -6,8 +6,10 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from gankit.cli.main import main
+from gankit.errors import ConfigError
 from gankit.config.io import load_config, preset_names
 
 TINY = [p for p in preset_names() if p.endswith("-tiny")]
@@ -57,6 +59,29 @@ def test_sample_png_and_npy(tmp_path, preset, shape, dtype):
     from PIL import Image
 
     assert Image.open(tmp_path / "g.png").size[0] > 100
+
+
+def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
+    """Per-class thresholds; a D that has won (30 steps) is reported, not looped on; the wiring keeps slots and noise."""
+    import gankit
+
+    out = tmp_path / "run"
+    assert main(["train", "digits-cdcgan-tiny", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["sample", str(out), "--n", "20", "--class", "3", "--reject", "0.3", "--out", str(tmp_path / "s.npy")]) == 2
+    assert "D accepted only 0 of 2000 candidates in 100 rounds" in capsys.readouterr().err
+    run = gankit.load_run(out)
+    taus = run.rejection_thresholds(0.3)
+    assert taus.shape == (10,) and len(set(taus.tolist())) > 1  # one threshold per class
+    labels = run.labels(40)
+    raw = run.sample(40, seed=1, reject=0.0)
+    # thresholds below every score: each slot keeps its first draw, of its own class, from the same noise
+    monkeypatch.setattr(run, "rejection_thresholds", lambda q: taus - 1e6)
+    assert torch.equal(run.sample(40, seed=1, reject=0.3), raw)
+    # thresholds per class: class 3 accepts nothing (+inf), so slots of class 3 can never be filled
+    monkeypatch.setattr(run, "rejection_thresholds", lambda q: torch.where(torch.arange(10) == 3, float("inf"), -1e6))
+    with pytest.raises(ConfigError, match="D accepted only 36 of"):
+        run.sample(40, seed=1, reject=0.3)
 
 
 def test_tensorboard_events_when_installed(tmp_path):

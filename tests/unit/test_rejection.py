@@ -1,41 +1,60 @@
 """Discriminator rejection: which candidates are kept, and what is refused."""
 
+import numpy as np
 import pytest
 import torch
 
 from gankit.config import load_config
 from gankit.errors import ConfigError
-from gankit.rejection import check_reject_fraction, keep_most_real
+from gankit.rejection import check_reject_fraction, data_thresholds, rejection_sample
 
 
-def test_unconditional_plan_keeps_the_n_best_scored_in_draw_order():
-    plan = keep_most_real(8, 0.2)
-    assert plan.n_candidates == 10  # ⌈8 / 0.8⌉
-    scores = torch.tensor([5.0, -3.0, 2.0, 9.0, -1.0, 0.0, 7.0, -8.0, 1.0, 3.0])
-    kept = plan.select(scores)
-    assert kept.tolist() == [0, 2, 3, 4, 5, 6, 8, 9]  # the two lowest (-3, -8) are turned away
+def test_threshold_is_the_quantile_of_the_real_scores_per_class():
+    g = torch.Generator().manual_seed(0)
+    scores, labels = torch.randn(1000, generator=g), torch.arange(1000) % 3
+    one = data_thresholds(scores, 0.05)
+    assert one.shape == (1,) and one.item() == pytest.approx(np.quantile(scores.numpy(), 0.05), abs=1e-6)
+    per = data_thresholds(scores, 0.05, labels, num_classes=3)
+    ref = [np.quantile(scores[labels == c].numpy(), 0.05) for c in range(3)]
+    assert per.tolist() == pytest.approx(ref, abs=1e-6)
+    with pytest.raises(ValueError, match="no real sample of class 3"):
+        data_thresholds(scores, 0.05, labels, num_classes=4)
 
 
-def test_conditional_plan_rejects_within_each_class_and_keeps_every_slot_its_class():
-    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
-    plan = keep_most_real(8, 0.25, labels)
-    assert plan.n_candidates == 4 + 4 + 3  # ⌈3/0.75⌉ + ⌈3/0.75⌉ + ⌈2/0.75⌉
-    scores = torch.arange(plan.n_candidates, dtype=torch.float).flip(0)  # earlier candidates score higher
-    kept = plan.select(scores)
-    assert torch.equal(plan.candidate_labels[kept], labels)
-    for cls in range(3):  # per class: the best-scored candidates of that class, the worst one rejected
-        block = (plan.candidate_labels == cls).nonzero().reshape(-1)
-        assert kept[labels == cls].tolist() == block[: int((labels == cls).sum())].tolist()
+def _counter():
+    """A draw function giving the integers 0, 1, 2, ... as one-number samples, in order."""
+    state = {"next": 0}
+
+    def draw(k, labels):
+        x = torch.arange(state["next"], state["next"] + k, dtype=torch.float).reshape(k, 1)
+        state["next"] += k
+        return x
+
+    return draw
 
 
-def test_select_refuses_scores_of_the_wrong_length():
-    with pytest.raises(ValueError, match="expected 10 scores"):
-        keep_most_real(8, 0.2).select(torch.zeros(8))
+def test_each_slot_holds_its_first_accepted_draw():
+    # D accepts odd numbers only: round 1 draws 0-3 (slots 1, 3 filled), round 2 draws 4, 5 for slots
+    # 0, 2 (slot 2 filled), then slot 0 gets 6 (refused) and 7
+    x = rejection_sample(4, None, _counter(), lambda x, lab: x % 2, torch.tensor([1.0]))
+    assert x.reshape(-1).tolist() == [7, 1, 5, 3]
+
+
+def test_conditional_slots_use_their_class_threshold():
+    labels = torch.tensor([0, 1, 0, 1])
+    # class 0 accepts everything (τ = -inf), class 1 only scores >= 4
+    x = rejection_sample(4, labels, _counter(), lambda x, lab: x, torch.tensor([-float("inf"), 4.0]))
+    assert x.reshape(-1).tolist() == [0, 4, 2, 5]  # round 1: 0-3; round 2 draws 4, 5 for slots 1, 3
+
+
+def test_a_d_that_accepts_almost_nothing_is_reported():
+    with pytest.raises(ConfigError, match=r"D accepted only 0 of 30 candidates in 3 rounds"):
+        rejection_sample(10, None, _counter(), lambda x, lab: -x, torch.tensor([1.0]), max_rounds=3)
 
 
 @pytest.mark.parametrize("q", [-0.1, 0.6, "0.1"])
 def test_reject_fraction_out_of_range_is_refused(q):
-    with pytest.raises(ConfigError, match=r"reject must be a fraction in \[0, 0.5\]"):
+    with pytest.raises(ConfigError, match=r"reject must be a fraction in \[0, 0.5\] of the real data"):
         check_reject_fraction(q)
 
 

@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="conditional runs: the class to draw, by name or index (default: every class in turn)")
     s.add_argument("--truncation", type=float, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
     s.add_argument("--reject", type=float, default=None,
-                   help="fraction of candidates the run's D turns away, least real first (default: the run's "
-                        "sample.reject; 0 = G as it is)")
+                   help="keep samples D scores as real as all but this fraction of the training data (default: "
+                        "the run's sample.reject; 0 = G as it is)")
 
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     i.add_argument("run", help="run folder")
@@ -126,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
     e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
     e.add_argument("--reject", type=float, default=None,
-                   help="score samples after D turns this fraction away (default: the run's sample.reject)")
+                   help="score samples drawn with D's rejection at this fraction of the data (default: the run's "
+                        "sample.reject)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")

@@ -315,11 +315,12 @@ class EvalConfig:
 class SampleConfig:
     """How a trained run draws samples by default (Run.sample, `gankit sample`, `gankit eval`).
 
-    reject is the fraction of candidate samples that the run's final discriminator turns away, the
-    least realistic first: n samples are the n best-scored of ⌈n / (1 − reject)⌉ candidates, kept in
-    the order they were drawn (per class for a conditional run). This is discriminator rejection
-    sampling (Azadi et al. 2019) with its acceptance shift γ set by a quantile of D's scores, so it
-    needs no density-ratio calibration of D. 0 samples G(z) as it is.
+    reject = q keeps only the generated samples that the run's final discriminator scores at least
+    as real as all but a fraction q of the training data (the threshold is the q-quantile of D's
+    scores on real samples, per class for a conditional run); the others are drawn again. A perfect
+    generator would lose a fraction q. This is discriminator rejection sampling (Azadi et al. 2019)
+    with a hard threshold set by the data, so it needs no density-ratio calibration of D (see
+    gankit.rejection). Keep q below the smallest mode's share of the data. 0 samples G(z) as it is.
     """
 
     reject: float = 0.0
