@@ -65,6 +65,25 @@ def one_run(preset: str, overrides: tuple[str, ...], seed: int, out: str) -> dic
     return result
 
 
+def exit_with_parent() -> None:
+    """Worker initializer: end this worker when the benchmark that started it is gone (killed or interrupted).
+
+    A pool worker busy with a training run would otherwise go on to the end of it, and a stray run
+    slows every later measurement on a 2-core machine.
+    """
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def mean_se(values: list[float]) -> tuple[float, float]:
     """Mean and standard error of the mean."""
     m = statistics.fmean(values)
@@ -97,7 +116,7 @@ def main() -> None:
             for label, data, preset, over in rows for seed in range(args.seeds)]
     results: dict[tuple[str, str], list[dict]] = {}
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn"), initializer=exit_with_parent) as pool:
         futures = {pool.submit(one_run, preset, over, seed, str(args.out / "runs" / f"{i}")): (label, data, seed)
                    for i, (label, data, preset, over, seed) in enumerate(jobs)}
         for fut, (label, data, seed) in futures.items():

@@ -345,9 +345,10 @@ class Run:
         all but a fraction q of the training data (gankit.rejection; None: the run's `sample.reject`,
         0: G(z) as it is).
         """
-        from gankit.rejection import check_reject_fraction, rejection_sample
+        from gankit.rejection import check_reject_fraction, check_scorable, rejection_sample
 
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
+        check_scorable(q, self.config.loss.objective, self.config.model.pack, "reject")
         labels = self.labels(n, classes)
         if not q:
             return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)

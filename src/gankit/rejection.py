@@ -41,6 +41,23 @@ def check_reject_fraction(q: float, key: str = "reject") -> float:
     return float(q)
 
 
+CRITIC_OBJECTIVES = ("wgan", "wgan-gp")
+
+
+def check_scorable(reject: float, objective: str, pack: int, key: str = "sample.reject") -> None:
+    """Refuse rejection where D's score cannot rank single samples by how real they look."""
+    if not reject:
+        return
+    if pack > 1:
+        raise ConfigError(f"{key}={reject} scores single samples with D, but with model.pack={pack} D judges packs "
+                          f"of samples, not one; use {key}=0")
+    if objective in CRITIC_OBJECTIVES:
+        raise ConfigError(f"{key}={reject} needs a D that classifies real and fake, but loss.objective={objective} "
+                          "trains a Wasserstein critic: its score is a transport potential that keeps growing along "
+                          "its gradient beyond the data (Arjovsky et al. 2017), so samples far from the data can "
+                          f"outscore the data itself; use {key}=0")
+
+
 def data_thresholds(real_scores: torch.Tensor, q: float, real_labels: torch.Tensor | None = None,
                     num_classes: int = 0) -> torch.Tensor:
     """τ: the q-quantile of D's scores on real samples, one per class (num_classes > 0) or a single one."""

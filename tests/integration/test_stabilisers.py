@@ -9,7 +9,7 @@ from gankit.errors import ConfigError
 from gankit.training.loop import Trainer
 from gankit.training.phases import lr_multiplier
 
-RING = {"data.n": 512, "train.batch_size": 32, "log.progress": False}
+RING = {"data.n": 512, "train.batch_size": 32, "log.progress": False, "sample.reject": 0}
 
 
 def _game(overrides, preset="ring8-tiny"):
@@ -105,6 +105,7 @@ def test_augmented_dcgan_trains_and_resumes_exactly(tmp_path, kind):
         ({"loss.objective": "wgan", "model.spectral_norm": True}, "use one of them"),
         ({"balance.mode": "augment"}, "augment.kind=ada"),
         ({"balance.acc_low": 0.9, "balance.acc_high": 0.8}, "acc_low < acc_high"),
+        ({"loss.objective": "wgan-gp"}, "trains a Wasserstein critic"),  # ring8 samples with D's rejection
     ],
 )
 def test_nonsense_is_refused_with_a_reason(overrides, fragment):

@@ -6,7 +6,7 @@ import torch
 
 from gankit.config import load_config
 from gankit.errors import ConfigError
-from gankit.rejection import check_reject_fraction, data_thresholds, rejection_sample
+from gankit.rejection import check_reject_fraction, check_scorable, data_thresholds, rejection_sample
 
 
 def test_threshold_is_the_quantile_of_the_real_scores_per_class():
@@ -64,6 +64,16 @@ def test_config_refuses_a_bad_fraction_and_rejection_with_packing():
     with pytest.raises(ConfigError, match="model.pack=2"):
         load_config("ring8", ["model.pack=2"])
     assert load_config("ring8", ["model.pack=2", "sample.reject=0"]).model.pack == 2
+
+
+@pytest.mark.parametrize("objective", ["wgan", "wgan-gp"])
+def test_rejection_by_a_wasserstein_critic_is_refused(objective):
+    with pytest.raises(ConfigError, match="Wasserstein critic"):
+        load_config("ring8", [f"loss.objective={objective}"])
+    with pytest.raises(ConfigError, match=f"reject=0.1 needs a D that classifies real and fake"):
+        check_scorable(0.1, objective, 1, "reject")
+    check_scorable(0.0, objective, 1)  # no rejection: nothing to refuse
+    check_scorable(0.1, "hinge", 1)
 
 
 def test_evaluation_during_training_refuses_rejection():

@@ -377,9 +377,6 @@ class Config:
         if self.train.batch_size % self.model.pack:
             raise ConfigError(f"model.pack={self.model.pack} packs that many samples per D input, so "
                               f"train.batch_size={self.train.batch_size} must be a multiple of it")
-        if self.sample.reject and self.model.pack > 1:
-            raise ConfigError(f"sample.reject={self.sample.reject} ranks single samples by D's score, but with "
-                              f"model.pack={self.model.pack} D judges packs of samples, not one; use sample.reject=0")
         if self.loss.clip_value > 0 and self.model.spectral_norm:
             raise ConfigError("loss.clip (WGAN weight clipping) and model.spectral_norm both bound D's Lipschitz "
                               "constant; use one of them")
@@ -400,6 +397,9 @@ class Config:
         if self.balance.mode == "augment" and self.augment.kind != "ada":
             raise ConfigError("balance.mode=augment steers the probability p of ADA's augmentation pipeline "
                               f"(in place of ADA's r_t rule), but augment.kind={self.augment.kind}; set augment.kind=ada")
+        from gankit.rejection import check_scorable  # the sampler last: the game's own errors come first
+
+        check_scorable(self.sample.reject, self.loss.objective, self.model.pack)
 
     def to_dict(self) -> dict[str, Any]:
         """The config as plain nested dicts (JSON/YAML-ready)."""
