@@ -3,11 +3,12 @@
 Azadi et al. 2019 ("Discriminator Rejection Sampling", section 3) accept a generated x with
 probability σ(F(x)), F(x) = D̃(x) − D̃_M − log(1 − exp(D̃(x) − D̃_M − ε)) − γ (their eq. 8), where D̃
 is a discriminator calibrated to the log density ratio log p_data/p_G and γ shifts the acceptance
-rate. gankit's objectives (hinge, WGAN, least squares, ...) do not train calibrated logits, so it
+rate. gankit's classifier objectives (hinge, least squares, relativistic) do not train calibrated logits, so it
 keeps the part that needs no calibration: a hard threshold on D's score. The threshold τ is the
 q-quantile of D's scores on real training samples (per class for a conditional run): a candidate is
 kept when D scores it at least as real as all but a fraction q of the data. So a perfect generator
-would lose a fraction q of its samples and nothing else, whatever D's objective.
+would lose a fraction q of its samples and nothing else, whatever the classifier's objective. A
+Wasserstein critic is refused: its score keeps growing along its gradient beyond the data.
 
 Why not a quantile of the candidates' own scores (keep the n best of ⌈n/(1−q)⌉): a hinge D's level
 differs from mode to mode (at equilibrium D(real) ≈ D(fake) within a mode, but the common level is
