@@ -321,9 +321,9 @@ class Run:
     @torch.no_grad()
     def realism(self, x: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024) -> torch.Tensor:
         """The final discriminator's logits for samples x (and their classes): higher means more real-looking."""
-        if self.config.model.pack > 1:
-            raise ConfigError(f"this run's D judges packs of {self.config.model.pack} samples (model.pack), "
-                              "so it cannot score single samples")
+        from gankit.rejection import check_single_sample_d
+
+        check_single_sample_d(self.config.model.pack)
         D = self.discriminator()
         parts = []
         for i in range(0, len(x), batch_size):

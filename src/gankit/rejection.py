@@ -45,13 +45,18 @@ def check_reject_fraction(q: float, key: str = "reject") -> float:
 CRITIC_OBJECTIVES = ("wgan", "wgan-gp")
 
 
+def check_single_sample_d(pack: int, remedy: str = "") -> None:
+    """Refuse to score single samples with a D that judges packs of them (PacGAN, model.pack > 1)."""
+    if pack > 1:
+        raise ConfigError(f"with model.pack={pack} D judges packs of {pack} samples, not one, so it cannot score "
+                          f"single samples{remedy}")
+
+
 def check_scorable(reject: float, objective: str, pack: int, key: str = "sample.reject") -> None:
     """Refuse rejection where D's score cannot rank single samples by how real they look."""
     if not reject:
         return
-    if pack > 1:
-        raise ConfigError(f"{key}={reject} scores single samples with D, but with model.pack={pack} D judges packs "
-                          f"of samples, not one; use {key}=0")
+    check_single_sample_d(pack, f": {key}={reject} needs that; use {key}=0")
     if objective in CRITIC_OBJECTIVES:
         raise ConfigError(f"{key}={reject} needs a D that classifies real and fake, but loss.objective={objective} "
                           "trains a Wasserstein critic: its score is a transport potential that keeps growing along "
@@ -91,8 +96,6 @@ def rejection_sample(n: int, labels: torch.Tensor | None, draw: Callable[[int, t
     empty = torch.arange(n)
     drawn = 0
     for _ in range(max_rounds):
-        if not len(empty):
-            return out
         lab = None if labels is None else labels[empty]
         x = draw(len(empty), lab)
         drawn += len(x)
@@ -102,8 +105,8 @@ def rejection_sample(n: int, labels: torch.Tensor | None, draw: Callable[[int, t
             out = torch.empty((n, *x.shape[1:]), dtype=x.dtype)
         out[empty[ok]] = x[ok]
         empty = empty[~ok]
-    if not len(empty):
-        return out
+        if not len(empty):
+            return out
     raise ConfigError(f"D accepted only {n - len(empty)} of {drawn} candidates in {max_rounds} rounds "
                       f"({100 * (n - len(empty)) / drawn:.1f}%): at this threshold D finds almost nothing G draws "
                       f"as real as the data. Turn away less (a smaller reject), or check the run: such a D has "

@@ -84,6 +84,18 @@ def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
         run.sample(40, seed=1, reject=0.3)
 
 
+def test_a_packed_d_does_not_score_single_samples(tmp_path):
+    import gankit
+
+    run = gankit.train("ring8-tiny", out=tmp_path / "run", overrides={
+        "model.pack": 2, "sample.reject": 0, "train.steps": 2, "log.progress": False, "log.report": "none"})
+    x = run.sample(10)
+    with pytest.raises(ConfigError, match="model.pack=2 D judges packs of 2 samples, not one"):
+        run.realism(x)
+    with pytest.raises(ConfigError, match="reject=0.1 needs that; use reject=0"):
+        run.sample(10, reject=0.1)
+
+
 def test_tensorboard_events_when_installed(tmp_path):
     pytest.importorskip("tensorboard")
     assert main(["train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "log.tensorboard=true",

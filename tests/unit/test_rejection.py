@@ -61,7 +61,7 @@ def test_reject_fraction_out_of_range_is_refused(q):
 def test_config_refuses_a_bad_fraction_and_rejection_with_packing():
     with pytest.raises(ConfigError, match=r"sample.reject must be a fraction in \[0, 0.5\]"):
         load_config("ring8", ["sample.reject=0.9"])
-    with pytest.raises(ConfigError, match="model.pack=2"):
+    with pytest.raises(ConfigError, match="model.pack=2 D judges packs of 2 samples.*sample.reject=0.01 needs that"):
         load_config("ring8", ["model.pack=2"])
     assert load_config("ring8", ["model.pack=2", "sample.reject=0"]).model.pack == 2
 
