@@ -15,7 +15,6 @@ The exit code is the number of failed checks. StyleGAN2's GPU speed is `python -
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import shutil
@@ -35,32 +34,18 @@ def check(name: str, ok: bool, detail: str) -> None:
 
 
 def last_losses(run_dir: Path) -> dict[str, float]:
-    """The last logged row of a run's metrics.csv, as numbers."""
-    with open(run_dir / "metrics.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return {k: float(v) for k, v in rows[-1].items() if v not in ("", None)}
+    """The last logged row of a run's metrics.csv."""
+    from gankit.training.callbacks import read_metrics
+
+    return read_metrics(run_dir / "metrics.csv")[-1]
 
 
 def scaler_scales(run_dir: Path) -> list[float]:
-    """The loss scales saved in the latest checkpoint's extra state (fp16 runs)."""
+    """The loss scales of G's and D's scalers saved in the latest checkpoint (fp16 runs)."""
     from gankit.training.checkpoint import latest_checkpoint, load_extra
 
-    extra = load_extra(latest_checkpoint(run_dir / "checkpoints"))
-    found: list[float] = []
-
-    def walk(obj) -> None:
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                if k == "scale" and isinstance(v, (int, float)):
-                    found.append(float(v))
-                else:
-                    walk(v)
-        elif isinstance(obj, (list, tuple)):
-            for v in obj:
-                walk(v)
-
-    walk(extra)
-    return found
+    components = load_extra(latest_checkpoint(run_dir / "checkpoints"))["components"]
+    return [float(components[name]["scale"]) for name in ("scaler_g", "scaler_d") if name in components]
 
 
 def main() -> None:

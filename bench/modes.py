@@ -127,7 +127,7 @@ def main() -> None:
             results.setdefault((label, data), []).append(r)
             print(f"[{time.perf_counter() - t0:6.0f}s] {data:6s} {label:28s} seed {seed}: {r['modes']}/{r['n_modes']} "
                   f"modes, HQ {100 * r['hq_fraction']:.1f}%, KL {r['reverse_kl']:.4f}, spread {r['spread']:.3f}, "
-                  f"weakest mode {r.get('weakest', float('nan')):.2f}× uniform, "
+                  f"weakest mode {r['weakest']:.2f}× uniform, "
                   f"{r['seconds']:.0f} s", flush=True)
     table = summarise(results)
     meta = {"seeds": args.seeds, "jobs": args.jobs, "threads_per_job": 1, "machine": platform.machine(),

@@ -32,7 +32,7 @@ class ModeCoverage:
     reverse_kl: float
     spread: float
     n_samples: int
-    weakest: float = 0.0
+    weakest: float
 
     def as_dict(self) -> dict[str, float]:
         """The scores as a plain dict."""
