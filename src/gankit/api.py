@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from functools import partial
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 
 from gankit import run_dir as rd
-from gankit.augment import AdaptiveAugment, ada_augment, diff_augment
+from gankit.augment import AdaptiveAugment, ada_augment, add_instance_noise, diff_augment, instance_noise_std
 from gankit.config.io import incompatible_changes, load_config, read_config, save_config
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
@@ -153,6 +153,8 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
         def augment(x: torch.Tensor) -> torch.Tensor:
             return ada_augment(x, ada.p)
 
+    if a.instance_noise > 0:
+        augment = _with_instance_noise(augment, state, a.instance_noise, a.instance_noise_until, t.steps)
     return GameOptions(
         z_dim=cfg.model.z_dim, batch_size=t.batch_size // state.world_size, d_steps=t.d_steps, precision=t.precision,
         channels_last=t.channels_last, reuse_fake=t.reuse_fake, pack=cfg.model.pack, clip=lo.clip_value,
@@ -165,6 +167,17 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
         lr_schedule=None if t.lr_schedule == "constant" else partial(
             lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end),
     )
+
+
+def _with_instance_noise(augment: Callable[[torch.Tensor], torch.Tensor] | None, state: TrainState, sigma0: float,
+                         until: float, total_steps: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """`augment` (or nothing) followed by instance noise whose σ follows the run's step."""
+
+    def view(x: torch.Tensor) -> torch.Tensor:
+        x = augment(x) if augment is not None else x
+        return add_instance_noise(x, instance_noise_std(state.step, total_steps, sigma0, until))
+
+    return view
 
 
 def build_game(cfg: Config, data: ArrayDataset, device: torch.device, run_path: Path | None = None,

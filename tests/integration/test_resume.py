@@ -70,9 +70,10 @@ class SendSignal(Callback):
             os.kill(os.getpid(), self.sig)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_signal_writes_checkpoint_then_resume_is_exact(tmp_path, sig):
-    over = {**PRESETS["ring8-tiny"], "train.steps": 30, "train.lr_schedule": "linear"}
+@pytest.mark.parametrize("sig, extra", [(signal.SIGINT, {}), (signal.SIGTERM, {}),
+                                        (signal.SIGTERM, {"augment.instance_noise": 0.1})])
+def test_signal_writes_checkpoint_then_resume_is_exact(tmp_path, sig, extra):
+    over = {**PRESETS["ring8-tiny"], "train.steps": 30, "train.lr_schedule": "linear", **extra}
     with pytest.raises(TrainingInterrupted, match="checkpoint written at step 13"):
         gankit.train("ring8-tiny", out=tmp_path / "b", overrides=over, callbacks=[SendSignal(13, sig)])
     assert json.loads((tmp_path / "b/checkpoints/latest.json").read_text())["step"] == 13

@@ -92,6 +92,22 @@ def test_augmented_dcgan_trains_and_resumes_exactly(tmp_path, kind):
         assert ps[-1] != 0.5  # the r_t rule moved p
 
 
+def test_instance_noise_reaches_d_with_the_scheduled_std():
+    _, (state, phases, _) = _game({"augment.instance_noise": 0.2, "augment.instance_noise_until": 0.5,
+                                   "train.steps": 10})
+    x = torch.zeros(40_000, 2)
+    torch.manual_seed(0)
+    for step, std in [(0, 0.2), (2, 0.2 * (1 - 2 / 5)), (4, 0.2 * (1 - 4 / 5))]:
+        state.step = step
+        seen = phases.o.augment(x)
+        assert seen.std().item() == pytest.approx(std, rel=0.02) and abs(seen.mean().item()) < 0.01
+    for step in (5, 9):  # from until × steps on, D sees the samples themselves
+        state.step = step
+        assert torch.equal(phases.o.augment(x), x)
+    _, (_, plain, _) = _game({})
+    assert plain.o.augment is None
+
+
 @pytest.mark.parametrize(
     "overrides, fragment",
     [
@@ -101,6 +117,9 @@ def test_augmented_dcgan_trains_and_resumes_exactly(tmp_path, kind):
         ({"loss.objective": "wgan", "loss.gp": 10.0}, "cannot be combined"),
         ({"loss.objective": "hinge", "loss.roth": 1.0}, "Jensen-Shannon"),
         ({"augment.kind": "diffaugment"}, "no meaning for 2-D points"),
+        ({"augment.instance_noise": -0.1}, "augment.instance_noise .* finite number ≥ 0"),
+        ({"augment.instance_noise": float("nan")}, "finite number ≥ 0"),
+        ({"augment.instance_noise_until": 0.0}, r"instance_noise_until .* must be in \(0, 1\]"),
         ({"model.pack": 3}, "multiple"),
         ({"loss.objective": "wgan", "model.spectral_norm": True}, "use one of them"),
         ({"balance.mode": "augment"}, "augment.kind=ada"),

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from gankit.augment import ADA_OPS, DIFFAUGMENT_POLICIES, AdaptiveAugment, ada_augment, diff_augment
+from gankit.augment import (ADA_OPS, DIFFAUGMENT_POLICIES, AdaptiveAugment, ada_augment, add_instance_noise, diff_augment,
+                            instance_noise_std)
 from gankit.errors import CheckpointError, ConfigError
 
 
@@ -320,3 +321,28 @@ def test_ada_augment_seeded_and_validated():
     assert "hue" in str(err.value) and all(op in str(err.value) for op in ADA_OPS)
     with pytest.raises(ConfigError):
         ada_augment(x, 1.5)
+
+
+# ---------------------------------------------------------------- instance noise
+
+
+def test_instance_noise_std_falls_linearly_to_zero_at_until():
+    assert instance_noise_std(0, 1000, 0.5, 0.6) == 0.5
+    assert instance_noise_std(300, 1000, 0.5, 0.6) == pytest.approx(0.25)
+    assert instance_noise_std(599, 1000, 0.5, 0.6) == pytest.approx(0.5 / 600)
+    assert instance_noise_std(600, 1000, 0.5, 0.6) == 0.0
+    assert instance_noise_std(900, 1000, 0.5, 0.6) == 0.0
+    assert instance_noise_std(500, 1000, 0.4) == pytest.approx(0.2)  # until = 1: the whole run
+    assert instance_noise_std(10, 1000, 0.0) == 0.0
+
+
+def test_instance_noise_is_gaussian_seeded_and_differentiable():
+    x = torch.full((50_000, 2), 3.0, requires_grad=True)
+    y = add_instance_noise(x, 0.3, generator=_gen(4))
+    e = (y - 3.0).detach()
+    assert e.mean().abs() < 0.005 and e.std().item() == pytest.approx(0.3, rel=0.01)
+    assert (e.abs() > 3 * 0.3).float().mean().item() == pytest.approx(0.0027, abs=0.0008)  # Gaussian tails
+    assert torch.equal(y, add_instance_noise(x, 0.3, generator=_gen(4)))
+    y.sum().backward()
+    assert torch.equal(x.grad, torch.ones_like(x))
+    assert add_instance_noise(x, 0.0) is x

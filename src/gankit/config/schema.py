@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -173,10 +174,13 @@ class LossConfig:
 
 @dataclass
 class AugmentConfig:
-    """Augmenting what D sees, real and fake alike (images only).
+    """Changing what D sees, real and fake alike.
 
     kind: none | diffaugment (Zhao et al. 2020, `policy`) | ada (Karras et al. 2020: p adapted so
-    that r_t = E[sign D(x_real)] stays near `ada_target`; p starts at `p`).
+    that r_t = E[sign D(x_real)] stays near `ada_target`; p starts at `p`); images only.
+    instance_noise = σ₀ adds N(0, σ²) to every sample D sees, any data (Arjovsky & Bottou 2017;
+    Sønderby et al. 2017), with σ falling linearly from σ₀ to 0 at `instance_noise_until` × train.steps
+    (gankit.augment.instance_noise); 0 = off.
     """
 
     kind: str = "none"
@@ -185,6 +189,8 @@ class AugmentConfig:
     ada_target: float = 0.6
     ada_speed_kimg: float = 500.0
     ada_interval: int = 4
+    instance_noise: float = 0.0
+    instance_noise_until: float = 1.0
 
     def __post_init__(self) -> None:
         _choice("augment.kind", self.kind, ("none", "diffaugment", "ada"))
@@ -192,6 +198,12 @@ class AugmentConfig:
         _check(0 < self.ada_target < 1, f"augment.ada_target must be in (0, 1), got {self.ada_target}")
         _check(self.ada_speed_kimg > 0, f"augment.ada_speed_kimg must be > 0, got {self.ada_speed_kimg}")
         _check(self.ada_interval >= 1, f"augment.ada_interval must be ≥ 1, got {self.ada_interval}")
+        _check(math.isfinite(self.instance_noise) and self.instance_noise >= 0,
+               f"augment.instance_noise (σ₀ of the noise added to what D sees, in model space; 0 = off) must be a "
+               f"finite number ≥ 0, got {self.instance_noise}")
+        _check(0 < self.instance_noise_until <= 1,
+               f"augment.instance_noise_until (fraction of train.steps at which the noise reaches 0) must be in "
+               f"(0, 1], got {self.instance_noise_until}")
 
 
 @dataclass
