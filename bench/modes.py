@@ -1,6 +1,6 @@
 """The mode-collapse benchmark: PacGAN's 2-D protocol (Lin et al. 2018, Table 1) for gankit's presets and objectives.
 
-    python -m bench.modes [--seeds 10] [--jobs 2] [--only ring8,grid25] [--objectives all|none|a,b]
+    python -m bench.modes [--seeds 10] [--first-seed 0] [--jobs 2] [--only ring8,grid25] [--objectives all|none|a,b]
 
 For each variant and seed, a run trains from scratch (one CPU thread per job, the wall-clock time
 recorded), then the run's sampler draws 2500 samples which are scored (for a preset that sets
@@ -104,6 +104,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds run from this one (a check beyond the protocol's 0-9)")
     ap.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
     ap.add_argument("--only", default="ring8,grid25", help="datasets: ring8, grid25 or both")
     ap.add_argument("--objectives", default="all", help="'all', 'none', or a comma list for the *-basic rows")
@@ -113,7 +114,7 @@ def main() -> None:
     objs = objective_names() if args.objectives == "all" else [] if args.objectives == "none" else args.objectives.split(",")
     rows = variants(args.only.split(","), objs)
     jobs = [(label, data, preset, tuple(over) + tuple(args.overrides), seed)
-            for label, data, preset, over in rows for seed in range(args.seeds)]
+            for label, data, preset, over in rows for seed in range(args.first_seed, args.first_seed + args.seeds)]
     results: dict[tuple[str, str], list[dict]] = {}
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn"), initializer=exit_with_parent) as pool:
@@ -130,7 +131,7 @@ def main() -> None:
                   f"weakest mode {r['weakest']:.2f}× uniform, "
                   f"{r['seconds']:.0f} s", flush=True)
     table = summarise(results)
-    meta = {"seeds": args.seeds, "jobs": args.jobs, "threads_per_job": 1, "machine": platform.machine(),
+    meta = {"seeds": args.seeds, "first_seed": args.first_seed, "jobs": args.jobs, "threads_per_job": 1, "machine": platform.machine(),
             "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d"), "overrides": args.overrides}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "modes.json").write_text(json.dumps(
