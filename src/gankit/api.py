@@ -212,7 +212,7 @@ class Run:
         self.device = torch.device(device)
         self._G: torch.nn.Module | None = None
         self._D: torch.nn.Module | None = None
-        self._real_scores: tuple[torch.Tensor, torch.Tensor | None] | None = None
+        self._real_scores: tuple[int, torch.Tensor, torch.Tensor | None] | None = None
         self.status: str | None = None
 
     @property
@@ -315,12 +315,12 @@ class Run:
         """
         from gankit.rejection import data_thresholds
 
-        if self._real_scores is None:
+        if self._real_scores is None or self._real_scores[0] != n_real:  # D's scores, kept for later calls
             data = load_data(self.config)
             idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
             y = data.y[idx] if self.conditional else None
-            self._real_scores = (self.realism(data.to_model_space(data.x[idx]), y), y)
-        scores, y = self._real_scores
+            self._real_scores = (n_real, self.realism(data.to_model_space(data.x[idx]), y), y)
+        _, scores, y = self._real_scores
         return data_thresholds(scores, q, y, self.num_classes)
 
     def discriminator(self) -> torch.nn.Module:

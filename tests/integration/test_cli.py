@@ -84,6 +84,21 @@ def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
         run.sample(40, seed=1, reject=0.3)
 
 
+def test_rejection_thresholds_follow_the_number_of_real_samples(tmp_path):
+    import gankit
+    from gankit.api import load_data
+    from gankit.utils.seeding import make_generator
+
+    run = gankit.train("ring8-tiny", out=tmp_path / "run", overrides={
+        "sample.reject": 0, "train.steps": 2, "log.progress": False, "log.report": "none"})
+    data = load_data(run.config)
+    order = torch.randperm(len(data), generator=make_generator(0, "cpu"))
+    for n_real in (50, 400):  # the second call must not reuse the first call's 50 scores
+        real = run.realism(data.to_model_space(data.x[order[:n_real]]))
+        expected = torch.quantile(real.double(), 0.1).float()
+        assert torch.equal(run.rejection_thresholds(0.1, n_real=n_real), expected.reshape(1))
+
+
 def test_a_packed_d_does_not_score_single_samples(tmp_path):
     import gankit
 
