@@ -108,6 +108,16 @@ def test_instance_noise_reaches_d_with_the_scheduled_std():
     assert plain.o.augment is None
 
 
+def test_instance_noise_comes_after_the_augmentation():
+    from types import SimpleNamespace
+
+    from gankit.api import _with_instance_noise
+
+    view = _with_instance_noise(torch.zeros_like, SimpleNamespace(step=0), 0.3, 1.0, 10)  # an augment that blanks x
+    torch.manual_seed(0)
+    assert view(torch.ones(20_000, 2)).std().item() == pytest.approx(0.3, rel=0.03)
+
+
 @pytest.mark.parametrize(
     "overrides, fragment",
     [
