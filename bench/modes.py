@@ -4,8 +4,9 @@
 
 For each variant and seed, a run trains from scratch (one CPU thread per job, the wall-clock time
 recorded), then the run's sampler draws 2500 samples which are scored (for a preset that sets
-sample.reject, D keeps only samples it scores as real as all but that fraction of the data, and
-the generator alone is scored too, as its own row): modes captured (a mode counts when at least
+sample.reject, D keeps only samples it scores as real as all but that fraction of the data; for
+one that sets sample.mixture, each sample comes from one of G's snapshots over the end of training;
+each of these parts is also taken away in turn and scored as its own row): modes captured (a mode counts when at least
 one high-quality sample is nearest to it), high-quality % (within 3σ of the nearest mode), reverse
 KL of the mode histogram to uniform, spread (RMS distance of a mode's high-quality samples over
 √2σ; ≈ 0.97 for an exact sampler) and, per seed, the weakest mode's share. The table gives mean ± standard
@@ -54,15 +55,22 @@ def one_run(preset: str, overrides: tuple[str, ...], seed: int, out: str) -> dic
                                                    "log.report=none", *overrides])
     seconds = time.perf_counter() - t
     name = run.config.data.name
-    def score(reject: float | None) -> dict:
-        return mode_coverage(run.sample(2500, seed=0, reject=reject), mixture_centres(name),
-                             mixture_std(name)).as_dict()
+    def score(reject: float | None, mixture: bool | None = None) -> dict:
+        return {"seconds": seconds, **mode_coverage(run.sample(2500, seed=0, reject=reject, mixture=mixture),
+                                                    mixture_centres(name), mixture_std(name)).as_dict()}
 
-    result = {"seconds": seconds, **score(None)}
-    if run.config.sample.reject:  # the generator alone, for the table's honesty
-        result["raw"] = {"seconds": seconds, **score(0.0)}
+    result = {**score(None), "others": {}}
+    # the parts of the preset's sampler taken away one at a time, for the table's honesty
+    if run.config.sample.reject:
+        result["others"][NO_REJECTION] = score(0.0)
+    if run.config.sample.mixture:
+        result["others"][FINAL_G] = score(None, mixture=False)
     shutil.rmtree(out, ignore_errors=True)
     return result
+
+
+NO_REJECTION = "without D's rejection"
+FINAL_G = "without the snapshot mixture (the final G)"
 
 
 def exit_with_parent() -> None:
@@ -122,10 +130,12 @@ def main() -> None:
                    for i, (label, data, preset, over, seed) in enumerate(jobs)}
         for fut, (label, data, seed) in futures.items():
             r = {"seed": seed, **fut.result()}
-            if "raw" in r:
-                results.setdefault((f"{label}: G alone, no rejection", data), []).append({"seed": seed, **r.pop("raw")})
-                label = f"{label}: with D's rejection"
+            others = r.pop("others")
+            if others:
+                label = f"{label}: as sampled by the preset"
             results.setdefault((label, data), []).append(r)
+            for part, scores in others.items():
+                results.setdefault((f"{label.split(':')[0]}: {part}", data), []).append({"seed": seed, **scores})
             print(f"[{time.perf_counter() - t0:6.0f}s] {data:6s} {label:28s} seed {seed}: {r['modes']}/{r['n_modes']} "
                   f"modes, HQ {100 * r['hq_fraction']:.1f}%, KL {r['reverse_kl']:.4f}, spread {r['spread']:.3f}, "
                   f"weakest mode {r['weakest']:.2f}× uniform, "

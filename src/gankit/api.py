@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import partial
 from pathlib import Path
@@ -24,6 +25,7 @@ from gankit.data.base import ArrayDataset
 from gankit.data.registry import load_dataset
 from gankit.errors import CheckpointError, ConfigError
 from gankit.losses.adversarial import get_objective
+from gankit.mixture import snapshot_steps
 from gankit.models.registry import build_models
 from gankit.training import callbacks as cbs
 from gankit.training.batches import EpochBatches
@@ -213,6 +215,9 @@ class Run:
         self._G: torch.nn.Module | None = None
         self._D: torch.nn.Module | None = None
         self._real_scores: tuple[int, torch.Tensor, torch.Tensor | None] | None = None
+        self._real_subsets: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}  # shared with mixture members
+        self._fixed_dir: Path | None = None  # a mixture member: one snapshot folder
+        self._members: list[Run] | None = None
         self.status: str | None = None
 
     @property
@@ -226,6 +231,8 @@ class Run:
         return list(self.info["class_names"])
 
     def _checkpoint_dir(self) -> Path:
+        if self._fixed_dir is not None:
+            return self._fixed_dir
         root = self.path / rd.CHECKPOINTS
         return latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
 
@@ -316,10 +323,12 @@ class Run:
         from gankit.rejection import data_thresholds
 
         if self._real_scores is None or self._real_scores[0] != n_real:  # D's scores, kept for later calls
-            data = load_data(self.config)
-            idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
-            y = data.y[idx] if self.conditional else None
-            self._real_scores = (n_real, self.realism(data.to_model_space(data.x[idx]), y), y)
+            if n_real not in self._real_subsets:
+                data = load_data(self.config)
+                idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
+                self._real_subsets[n_real] = (data.to_model_space(data.x[idx]), data.y[idx] if self.conditional else None)
+            x, y = self._real_subsets[n_real]
+            self._real_scores = (n_real, self.realism(x, y), y)
         _, scores, y = self._real_scores
         return data_thresholds(scores, q, y, self.num_classes)
 
@@ -346,9 +355,36 @@ class Run:
             parts.append(D(*args).float().cpu().reshape(-1))
         return torch.cat(parts)
 
+    def mixture_members(self) -> list["Run"]:
+        """The runs `sample` mixes, one per kept snapshot (config sample.mixture); [] samples the final G alone."""
+        from gankit.training.checkpoint import snapshot_dir
+
+        f, every = self.config.sample.mixture, self.config.sample.mixture_every
+        if not f or self._fixed_dir is not None or self.checkpoint != "latest":
+            return []
+        if self._members is None:
+            final, root = self.step, self.path / rd.SNAPSHOTS
+            # a run stopped early (train.budget_minutes) kept its last step too
+            steps = sorted({s for s in snapshot_steps(self.config.train.steps, f, every) if s <= final} | {final})
+            missing = [s for s in steps if not snapshot_dir(root, s).is_dir()]
+            if missing:
+                raise CheckpointError(
+                    f"{self.path} lacks the generator snapshots of step(s) {', '.join(map(str, missing))} in "
+                    f"{rd.SNAPSHOTS}/, which its sampler mixes (sample.mixture={f}, sample.mixture_every={every}): "
+                    "the run was trained without them or with other mixture settings. Sample the final G alone "
+                    "(mixture=False; gankit sample --no-mixture), or put sample.mixture back as it was trained")
+            self._members = [self._member(snapshot_dir(root, s)) for s in steps]
+        return self._members
+
+    def _member(self, folder: Path) -> "Run":
+        member = copy.copy(self)  # shares the config, data facts and the real-data subsets
+        member._G = member._D = member._real_scores = member._members = None
+        member._fixed_dir = folder
+        return member
+
     def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
                truncation: float = 1.0, truncation_cutoff: int | None = None,
-               reject: float | None = None) -> torch.Tensor:
+               reject: float | None = None, mixture: bool | None = None) -> torch.Tensor:
         """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
 
         `classes` (conditional runs): a name or index for all n, or one per sample; by default every
@@ -356,12 +392,20 @@ class Run:
         w towards the tracked w_avg on the first `truncation_cutoff` layers for a StyleGAN2 generator,
         z towards 0 otherwise. `reject` = q keeps only samples the final D scores at least as real as
         all but a fraction q of the training data (gankit.rejection; None: the run's `sample.reject`,
-        0: G(z) as it is).
+        0: G(z) as it is). `mixture`: draw from the uniform mixture of G's kept snapshots
+        (gankit.mixture; None: when the run's sample.mixture > 0; False: the final G alone), each
+        snapshot's samples judged by its own D when rejecting.
         """
         from gankit.rejection import check_reject_fraction, check_scorable, rejection_sample
 
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
         check_scorable(q, self.config.loss.objective, self.config.model.pack, "reject")
+        if mixture and not self.config.sample.mixture:
+            raise ConfigError(f"{self.path} kept no generator snapshots to mix (it was trained with "
+                              "sample.mixture=0): sample its final G with mixture=None or False")
+        members = self.mixture_members() if mixture is None or mixture else []
+        if len(members) > 1 and n > 0:
+            return self._sample_mixture(members, n, seed, batch_size, classes, truncation, truncation_cutoff, q)
         labels = self.labels(n, classes)
         if not q:
             return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)
@@ -374,6 +418,27 @@ class Run:
 
         return rejection_sample(n, labels, draw, lambda x, lab: self.realism(x, lab, batch_size), thresholds)
 
+    def _sample_mixture(self, members: list["Run"], n: int, seed: int, batch_size: int, classes: ClassSpec,
+                        truncation: float, truncation_cutoff: int | None, q: float) -> torch.Tensor:
+        """n samples from the uniform mixture of `members`, in a random order of slots, reproducible by seed."""
+        from gankit.mixture import member_counts
+
+        labels = self.labels(n, classes)
+        g = make_generator(seed, "cpu")
+        slots = torch.split(torch.randperm(n, generator=g), member_counts(n, len(members), seed).tolist())
+        seeds = torch.randint(0, 2**62, (len(members),), generator=g).tolist()
+        out: torch.Tensor | None = None
+        for member, idx, member_seed in zip(members, slots, seeds):
+            if not len(idx):
+                continue
+            x = member.sample(len(idx), member_seed, batch_size, None if labels is None else labels[idx].tolist(),
+                              truncation, truncation_cutoff, reject=q, mixture=False)
+            if out is None:
+                out = torch.empty((n, *x.shape[1:]), dtype=x.dtype)
+            out[idx] = x
+        assert out is not None
+        return out
+
     def _draw(self, z: torch.Tensor, labels: torch.Tensor | None, batch_size: int, truncation: float,
               truncation_cutoff: int | None) -> torch.Tensor:
         from gankit.latent import truncate
@@ -384,15 +449,15 @@ class Run:
         return self.generate(truncate(z, truncation), labels, batch_size)
 
     def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0,
-                     reject: float | None = None) -> np.ndarray:
+                     reject: float | None = None, mixture: bool | None = None) -> np.ndarray:
         """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
         from gankit.utils.images import to_uint8
 
-        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject)
+        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture)
         return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
 
     def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
-                     truncation: float = 1.0, reject: float | None = None) -> Path:
+                     truncation: float = 1.0, reject: float | None = None, mixture: bool | None = None) -> Path:
         """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
         from gankit.reporting import render_samples
         from gankit.utils.atomic import atomic_path
@@ -401,9 +466,10 @@ class Run:
         if path.suffix == ".npy":
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as f:
-                    np.save(f, self.sample_array(n, seed, classes, truncation, reject))
+                    np.save(f, self.sample_array(n, seed, classes, truncation, reject, mixture))
         elif path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
-            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject), self.info, path)
+            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture),
+                           self.info, path)
         else:
             raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
         return path
@@ -429,6 +495,8 @@ def _trainer_for(cfg: Config, data: ArrayDataset, game, path: Path, extra: Seque
         keep_checkpoints=cfg.log.keep_checkpoints,
         callbacks=callbacks,
         guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps),
+        snapshot_dir=path / rd.SNAPSHOTS,
+        snapshot_steps=snapshot_steps(cfg.train.steps, cfg.sample.mixture, cfg.sample.mixture_every),
     )
 
 

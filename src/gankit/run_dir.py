@@ -7,6 +7,7 @@ from pathlib import Path
 CONFIG = "config.json"
 DATA_INFO = "data.json"
 CHECKPOINTS = "checkpoints"
+SNAPSHOTS = "snapshots"  # sample.mixture: the generator snapshots the mixture sampler draws from
 METRICS = "metrics.csv"
 SAMPLES = "samples"
 PLOTS = "plots"

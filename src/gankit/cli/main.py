@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--reject", type=float, default=None,
                    help="keep samples D scores as real as all but this fraction of the training data (default: "
                         "the run's sample.reject; 0 = G as it is)")
+    s.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
+                   help="draw from the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
 
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     i.add_argument("run", help="run folder")
@@ -128,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--reject", type=float, default=None,
                    help="score samples drawn with D's rejection at this fraction of the data (default: the run's "
                         "sample.reject)")
+    e.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
+                   help="score the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
@@ -173,7 +177,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
     run = load_run(args.run, checkpoint=args.checkpoint)
     out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
-                           reject=args.reject)
+                           reject=args.reject, mixture=args.mixture)
     what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
     print(f"wrote {args.n} samples{what} to {out}")
     return 0
@@ -251,7 +255,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     run = load_run(args.run, checkpoint=args.checkpoint)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
-                    inception_weights=args.inception_weights, reject=args.reject)
+                    inception_weights=args.inception_weights, reject=args.reject,
+                    mixture=args.mixture)
     path = write_card(card, args.card or run.path / "metric_card.json")
     print(format_card(card))
     print(f"\nmetric card: {path}")

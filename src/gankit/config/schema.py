@@ -333,14 +333,23 @@ class SampleConfig:
     generator would lose a fraction q. This is discriminator rejection sampling (Azadi et al. 2019)
     with a hard threshold set by the data, so it needs no density-ratio calibration of D (see
     gankit.rejection). Keep q below the smallest mode's share of the data. 0 samples G(z) as it is.
+
+    mixture = f > 0 samples from a uniform mixture of G's snapshots, kept every `mixture_every`
+    steps over the last fraction f of train.steps and at the end, instead of the final G alone (a
+    mixed strategy of the game: Grnarova et al. 2018; Ge et al. 2018; see gankit.mixture). Training
+    writes the snapshots (weights of the sampling G and of D) to the run's snapshots/ folder.
     """
 
     reject: float = 0.0
+    mixture: float = 0.0
+    mixture_every: int = 250
 
     def __post_init__(self) -> None:
+        from gankit.mixture import check_mixture
         from gankit.rejection import check_reject_fraction
 
         check_reject_fraction(self.reject, "sample.reject")
+        check_mixture(self.mixture, self.mixture_every)
 
 
 @dataclass

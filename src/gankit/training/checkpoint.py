@@ -3,6 +3,7 @@
 Layout inside a run folder:
     checkpoints/step_0001000/{G,D,G_ema}.safetensors  state.pt
     checkpoints/latest.json   {"step": 1000, "dir": "step_0001000"}
+    snapshots/step_0009500/{G or G_ema,D}.safetensors   (sample.mixture: weights only, never pruned)
 A checkpoint folder is complete before it gets its final name, and latest.json is replaced
 atomically after that, so a crash at any moment leaves the previous checkpoint usable.
 """
@@ -32,7 +33,24 @@ def save_checkpoint(
     root: str | os.PathLike, step: int, weights: dict[str, dict[str, torch.Tensor]], extra: dict[str, Any], keep: int = 2
 ) -> Path:
     """Write one checkpoint under `root`, point latest.json at it and prune all but the newest `keep`."""
-    root = Path(root)
+    final = _write_folder(Path(root), step, weights, extra)
+    write_json_atomic(Path(root) / LATEST, {"step": step, "dir": final.name})
+    _prune(Path(root), keep)
+    return final
+
+
+def save_snapshot(root: str | os.PathLike, step: int, weights: dict[str, dict[str, torch.Tensor]]) -> Path:
+    """Write the networks' weights alone as `root`/step_XXXXXXX (no optimiser state: it cannot be resumed)."""
+    return _write_folder(Path(root), step, weights, None)
+
+
+def snapshot_dir(root: str | os.PathLike, step: int) -> Path:
+    """The folder that `save_snapshot(root, step, ...)` writes."""
+    return Path(root) / _name(step)
+
+
+def _write_folder(root: Path, step: int, weights: dict[str, dict[str, torch.Tensor]], extra: dict[str, Any] | None) -> Path:
+    """Fill a temporary folder, then rename it to step_XXXXXXX (replacing an older one of that step)."""
     root.mkdir(parents=True, exist_ok=True)
     final = root / _name(step)
     tmp = root / f".tmp-{_name(step)}-{os.getpid()}"
@@ -40,7 +58,8 @@ def save_checkpoint(
     tmp.mkdir()
     for name, tensors in weights.items():
         save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp / f"{name}.safetensors"))
-    torch.save(extra, tmp / "state.pt")
+    if extra is not None:
+        torch.save(extra, tmp / "state.pt")
     if final.exists():
         old = root / f".old-{_name(step)}-{os.getpid()}"
         os.replace(final, old)
@@ -48,8 +67,6 @@ def save_checkpoint(
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, final)
-    write_json_atomic(root / LATEST, {"step": step, "dir": final.name})
-    _prune(root, keep)
     return final
 
 

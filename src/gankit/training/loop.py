@@ -7,13 +7,13 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 import torch
 
 from gankit.errors import TrainingDiverged, TrainingInterrupted
 from gankit.training.callbacks import Callback
-from gankit.training.checkpoint import save_checkpoint
+from gankit.training.checkpoint import save_checkpoint, save_snapshot
 from gankit.training.distributed import any_rank, average_floats, gather_objects
 from gankit.training.guards import DivergenceGuard
 from gankit.training.phases import Phase, Stats
@@ -34,11 +34,16 @@ class Trainer:
         keep_checkpoints: int = 2,
         callbacks: Sequence[Callback] = (),
         guard: DivergenceGuard | None = None,
+        snapshot_dir: str | Path | None = None,
+        snapshot_steps: Collection[int] = (),
     ) -> None:
         self.state, self.phases = state, list(phases)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
         self.log_every, self.checkpoint_every, self.keep = log_every, checkpoint_every, keep_checkpoints
         self.callbacks, self.guard = list(callbacks), guard or DivergenceGuard()
+        # sample.mixture: the sampling G and D kept at these steps (and at the last one) for the mixture sampler
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
+        self.snapshot_steps = frozenset(snapshot_steps)
         self._stop_signal: int | None = None
         self._window: dict[str, torch.Tensor] = {}
         self._counts: dict[str, int] = {}
@@ -75,17 +80,29 @@ class Trainer:
         """Write a checkpoint of the current state (refusing to save non-finite weights)."""
         if self.checkpoint_dir is None:
             return None
-        for name, tensors in self.state.weights().items():
-            if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
-                raise TrainingDiverged(
-                    f"{name} has NaN/inf weights at step {self.state.step}; the last good checkpoint is kept"
-                )
+        self._refuse_nonfinite(self.state.weights())
         extra = self.state.extra_state()
         if self.state.world_size > 1:  # every rank's own noise and RNG streams, so a DDP resume is exact
             extra["rank_streams"] = gather_objects(self.state.rank_streams())
         if self.state.rank != 0:
             return None  # only rank 0 writes
         return save_checkpoint(self.checkpoint_dir, self.state.step, self.state.weights(), extra, self.keep)
+
+    def snapshot(self) -> Path | None:
+        """Keep the sampling generator and D of this step for the mixture sampler (gankit.mixture)."""
+        if self.snapshot_dir is None or self.state.rank != 0:
+            return None
+        w = self.state.weights()
+        kept = {"G_ema" if "G_ema" in w else "G": w.get("G_ema", w["G"]), "D": w["D"]}
+        self._refuse_nonfinite(kept)
+        return save_snapshot(self.snapshot_dir, self.state.step, kept)
+
+    def _refuse_nonfinite(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
+        for name, tensors in weights.items():
+            if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
+                raise TrainingDiverged(
+                    f"{name} has NaN/inf weights at step {self.state.step}; the last good checkpoint is kept"
+                )
 
     def _on_signal(self, signum, frame) -> None:
         self._stop_signal = signum
@@ -130,6 +147,9 @@ class Trainer:
                     cb.on_step(s.step)
                 if s.step % self.checkpoint_every == 0 or s.step == steps:
                     self._save_checked()
+                if self.snapshot_steps and (s.step in self.snapshot_steps or s.step == steps):
+                    self._check_window()
+                    self.snapshot()
         except TrainingDiverged:
             status = "diverged"
             raise
@@ -145,9 +165,13 @@ class Trainer:
 
     def _save_checked(self) -> None:
         """Save only after the window since the last log is known to be finite."""
+        self._check_window()
+        self.save()
+
+    def _check_window(self) -> None:
+        """Raise TrainingDiverged if a number gathered since the last log is NaN or infinite."""
         if self._window:
             pending = {k: float(v) for k, v in self._window.items()}
             bad = [k for k, v in pending.items() if not math.isfinite(v)]
             if bad:
                 raise TrainingDiverged(f"{', '.join(bad)} became non-finite before step {self.state.step}")
-        self.save()
