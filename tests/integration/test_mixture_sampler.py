@@ -130,3 +130,17 @@ def test_cli_samples_the_final_g_alone_on_request(tmp_path):
         assert main(["sample", str(run.path), "--n", "40", "--seed", "2", "--out", str(out), *flag]) == 0
         assert np.array_equal(np.load(out), run.sample(40, seed=2, mixture=mixture).numpy())
     assert not np.array_equal(np.load(tmp_path / "s0.npy"), np.load(tmp_path / "s1.npy"))
+
+
+def test_eval_scores_the_mixture_and_says_so_in_the_card(tmp_path):
+    import json
+
+    from gankit.cli.main import main
+
+    run = gankit.train("ring8-tiny", out=tmp_path / "r", overrides=OVER)
+    cards = {}
+    for flag in ([], ["--no-mixture"]):
+        path = tmp_path / f"card{len(flag)}.json"
+        assert main(["eval", str(run.path), "--metrics", "modes", "--n", "500", "--card", str(path), *flag]) == 0
+        cards[len(flag)] = json.loads(path.read_text())["metrics"]["modes"]
+    assert cards[0]["provenance"]["sample_mixture"] == len(STEPS) and cards[1]["provenance"]["sample_mixture"] == 0
