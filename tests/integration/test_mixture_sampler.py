@@ -144,3 +144,18 @@ def test_eval_scores_the_mixture_and_says_so_in_the_card(tmp_path):
         assert main(["eval", str(run.path), "--metrics", "modes", "--n", "500", "--card", str(path), *flag]) == 0
         cards[len(flag)] = json.loads(path.read_text())["metrics"]["modes"]
     assert cards[0]["provenance"]["sample_mixture"] == len(STEPS) and cards[1]["provenance"]["sample_mixture"] == 0
+
+
+def test_a_conditional_mixture_gives_each_slot_its_asked_class(tmp_path):
+    """On ring8 the label is the mode: the shuffled slots must reach their members with their own labels."""
+    from gankit.data.toy2d import mixture_centres
+
+    centres = mixture_centres("ring8")
+    run = gankit.train("ring8-tiny", out=tmp_path / "r", overrides={
+        **OVER, "train.steps": 800, "data.n": 20000, "train.batch_size": 256, "model.cond_g": "concat",
+        "model.cond_d": "concat", "sample.mixture": 0.2, "sample.mixture_every": 40, "sample.reject": 0.01})
+    assert len(run.mixture_members()) == 5
+    x = run.sample(800, seed=0)
+    obey = (torch.cdist(x, centres).argmin(1) == torch.arange(800) % 8).float().mean().item()
+    three = (torch.cdist(run.sample(200, seed=1, classes=3), centres).argmin(1) == 3).float().mean().item()
+    assert obey >= 0.95 and three >= 0.95, (obey, three)
