@@ -214,7 +214,7 @@ class Run:
         self.device = torch.device(device)
         self._G: torch.nn.Module | None = None
         self._D: torch.nn.Module | None = None
-        self._real_scores: tuple[int, torch.Tensor, torch.Tensor | None] | None = None
+        self._real_scores: dict[int, torch.Tensor] = {}  # this D's scores of the real subset of each size
         self._real_subsets: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}  # shared with mixture members
         self._fixed_dir: Path | None = None  # a mixture member: one snapshot folder
         self._members: list[Run] | None = None
@@ -322,15 +322,14 @@ class Run:
         """
         from gankit.rejection import data_thresholds
 
-        if self._real_scores is None or self._real_scores[0] != n_real:  # D's scores, kept for later calls
-            if n_real not in self._real_subsets:
-                data = load_data(self.config)
-                idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
-                self._real_subsets[n_real] = (data.to_model_space(data.x[idx]), data.y[idx] if self.conditional else None)
-            x, y = self._real_subsets[n_real]
-            self._real_scores = (n_real, self.realism(x, y), y)
-        _, scores, y = self._real_scores
-        return data_thresholds(scores, q, y, self.num_classes)
+        if n_real not in self._real_subsets:
+            data = load_data(self.config)
+            idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
+            self._real_subsets[n_real] = (data.to_model_space(data.x[idx]), data.y[idx] if self.conditional else None)
+        x, y = self._real_subsets[n_real]
+        if n_real not in self._real_scores:
+            self._real_scores[n_real] = self.realism(x, y)
+        return data_thresholds(self._real_scores[n_real], q, y, self.num_classes)
 
     def discriminator(self) -> torch.nn.Module:
         """The run's final discriminator (the one that scored the last G), in eval mode."""
@@ -378,7 +377,8 @@ class Run:
 
     def _member(self, folder: Path) -> "Run":
         member = copy.copy(self)  # shares the config, data facts and the real-data subsets
-        member._G = member._D = member._real_scores = member._members = None
+        member._G = member._D = member._members = None
+        member._real_scores = {}
         member._fixed_dir = folder
         return member
 
