@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import torch
-import torch.distributed as dist
 
 CFG = {"data.n": 512, "train.batch_size": 16, "train.lr_schedule": "constant", "log.progress": False}
 
@@ -34,6 +33,7 @@ def fixed_noise(phases, rank: int, world: int) -> None:
 
 def run(rank: int, world: int, port: int, out: str, mode: str) -> None:
     """mode 'train': 12 iterations, save each rank's weights; 'grad': one D and one G step, save the gradients."""
+    from gankit.training.distributed import close_distributed
     from gankit.training.loop import Trainer
 
     state, phases, _ = game(world, rank, port)
@@ -48,5 +48,5 @@ def run(rank: int, world: int, port: int, out: str, mode: str) -> None:
         phases.g_step(log=False)
         grads_g = {n: p.grad.clone() for n, p in state.G.named_parameters()}
         torch.save({"D": grads_d, "G": grads_g}, f"{out}/grad{world}-{rank}.pt")
-    if world > 1:
-        dist.destroy_process_group()
+    del state, phases  # the DDP wrappers hold the process group
+    close_distributed()

@@ -83,3 +83,16 @@ def test_batch_that_does_not_divide_among_ranks_is_refused(tmp_path):
     res = _torchrun("train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "train.batch_size=15",
                     "--set", "data.n=512")
     assert res.returncode != 0 and "does not divide among 2 processes" in res.stderr
+
+
+def test_close_distributed_leaves_the_process_group(tmp_path):
+    from gankit.training.distributed import close_distributed
+
+    torch.distributed.init_process_group("gloo", init_method=f"file://{tmp_path}/store", rank=0, world_size=1)
+    try:
+        close_distributed()
+        assert not torch.distributed.is_initialized()
+    finally:
+        if torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+    close_distributed()  # without a group: nothing to do, no error

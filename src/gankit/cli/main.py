@@ -147,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train (or resume) and print where the run lives."""
     from gankit.api import as_config, train
+    from gankit.training.distributed import close_distributed
 
     if args.resume is None and args.source is None:
         raise SystemExit("gankit train: give a preset or config file, or --resume RUN (see `gankit presets`)")
@@ -161,6 +162,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(json.dumps(cfg.to_dict(), indent=2))
         return 0
     run = train(args.source, out=args.out, overrides=args.overrides, resume=args.resume)
+    close_distributed()  # under torchrun: every rank leaves the group before the process ends
     print(f"run folder: {run.path}")
     for name in ("report.md", "report.html"):
         if (run.path / name).exists():

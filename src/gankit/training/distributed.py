@@ -8,6 +8,7 @@ numbers over ranks, and lets only rank 0 write. Without those variables nothing 
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -114,3 +115,18 @@ def barrier() -> None:
     """Wait for every rank (no-op for one process)."""
     if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
         dist.barrier()
+
+
+def close_distributed() -> None:
+    """Leave the process group once every rank is done (no-op without one).
+
+    The barrier keeps a rank from tearing its connections down while a peer still uses them, and
+    the collection frees the finished game's DDP wrappers, which hold the group: a gloo group left
+    to die at interpreter exit aborts the process now and then ("terminate called without an
+    active exception").
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    gc.collect()
+    dist.barrier()
+    dist.destroy_process_group()
