@@ -9,7 +9,9 @@ one that sets sample.mixture, each sample comes from one of G's snapshots over t
 each of these parts is also taken away in turn and scored as its own row): modes captured (a mode counts when at least
 one high-quality sample is nearest to it), high-quality % (within 3σ of the nearest mode), reverse
 KL of the mode histogram to uniform, spread (RMS distance of a mode's high-quality samples over
-√2σ; ≈ 0.97 for an exact sampler) and, per seed, the weakest mode's share. The table gives mean ± standard
+√2σ; ≈ 0.97 for an exact sampler), width (the same from each mode's own mean: the spread with the
+modes' offsets taken out, so narrow modes set off-centre cannot pass for wide ones) and, per seed, the
+weakest mode's share. The table gives mean ± standard
 error over seeds, beside PacGAN's published rows. JSON with every seed goes to bench/out/modes.json.
 
 Variants: the recommended presets `ring8` and `grid25`, and, for every objective, the
@@ -138,6 +140,7 @@ def main() -> None:
                 results.setdefault((f"{label.split(':')[0]}: {part}", data), []).append({"seed": seed, **scores})
             print(f"[{time.perf_counter() - t0:6.0f}s] {data:6s} {label:28s} seed {seed}: {r['modes']}/{r['n_modes']} "
                   f"modes, HQ {100 * r['hq_fraction']:.1f}%, KL {r['reverse_kl']:.4f}, spread {r['spread']:.3f}, "
+                  f"width {r['width']:.3f}, "
                   f"weakest mode {r['weakest']:.2f}× uniform, "
                   f"{r['seconds']:.0f} s", flush=True)
     table = summarise(results)
@@ -154,7 +157,7 @@ def summarise(results: dict[tuple[str, str], list[dict]]) -> list[dict]:
     table = []
     for (label, data), rs in results.items():
         row = {"variant": label, "data": data, "seeds": len(rs)}
-        for k in ("modes", "hq_fraction", "reverse_kl", "spread", "seconds"):
+        for k in ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds"):
             vals = [r[k] for r in rs if math.isfinite(r[k])]
             row[k] = mean_se(vals) if vals else (float("inf"), 0.0)
         row["min_modes"] = min(r["modes"] for r in rs)
@@ -169,13 +172,13 @@ def render(table: list[dict], seeds: int) -> str:
     lines = []
     for data in sorted({r["data"] for r in table}, key=lambda d: d != "ring8"):
         lines += [f"\n### {data}: mean ± s.e. over {seeds} seeds, 2500 samples each\n",
-                  "| variant | modes | HQ % | reverse KL | spread | worst seed: modes / HQ % | s per seed |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| variant | modes | HQ % | reverse KL | spread | width | worst seed: modes / HQ % | s per seed |",
+                  "|---|---|---|---|---|---|---|---|"]
         for r in (r for r in table if r["data"] == data):
-            m, h, k, s, t = (r[x] for x in ("modes", "hq_fraction", "reverse_kl", "spread", "seconds"))
+            m, h, k, s, w, t = (r[x] for x in ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds"))
             lines.append(f"| {r['variant']} | {m[0]:.2f} ± {m[1]:.2f} | {100 * h[0]:.1f} ± {100 * h[1]:.1f} | "
-                         f"{k[0]:.4f} ± {k[1]:.4f} | {s[0]:.3f} ± {s[1]:.3f} | {r['min_modes']} / "
-                         f"{100 * r['min_hq']:.1f} | {t[0]:.0f} |")
+                         f"{k[0]:.4f} ± {k[1]:.4f} | {s[0]:.3f} ± {s[1]:.3f} | {w[0]:.3f} ± {w[1]:.3f} | "
+                         f"{r['min_modes']} / {100 * r['min_hq']:.1f} | {t[0]:.0f} |")
     lines += ["\n### PacGAN, Table 1 (Lin et al. 2018)\n", "| method | ring modes | ring HQ % | grid modes | grid HQ % |",
               "|---|---|---|---|---|"]
     lines += [f"| {m} | {a} | {b} | {c} | {d} |" for m, a, b, c, d in PACGAN_ROWS]

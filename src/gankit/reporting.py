@@ -136,6 +136,7 @@ def _sections(cfg, data, rows, settled, x, pick, path: Path) -> list[tuple[str, 
             ("high-quality samples (≤ 3σ)", f"{100 * cov.hq_fraction:.1f}%"),
             ("reverse KL to uniform", f"{cov.reverse_kl:.4f}"),
             ("spread (exact sampler ≈ 0.97)", f"{cov.spread:.3f}"),
+            ("width: the spread from each mode's own mean (exact ≈ 0.97)", f"{cov.width:.3f}"),
         ])))
     for p in pick:
         sections.append(("image", (f"Fixed-z samples at {p.stem.replace('_', ' ')}", p)))

@@ -121,7 +121,7 @@ def test_tensorboard_events_when_installed(tmp_path):
 def test_html_report(tmp_path):
     assert main(["train", "ring8-tiny", "--out", str(tmp_path / "r"), "--set", "log.report=html", "--set", "train.steps=40"]) == 0
     html = (tmp_path / "r/report.html").read_text()
-    assert "<img src='plots/curves.png'>" in html and "Mode coverage" in html
+    assert "<img src='plots/curves.png'>" in html and "Mode coverage" in html and "width: the spread from" in html
 
 
 def test_presets_lists_every_preset_with_a_line(capsys):

@@ -72,7 +72,9 @@ def test_the_recommended_ring8_meets_its_targets_with_the_snapshot_mixture(tmp_p
 
     Its sampler (the mixture of G's snapshots over the last 20% of the steps, each behind its own
     D) keeps 8 modes with ≥ 97% of the samples within 3σ, mode weights even (reverse KL ≤ 0.02)
-    and modes as wide as the data's (spread in [0.8, 1.2]); the final G alone has narrower modes.
+    and modes as wide as the data's (spread in [0.8, 1.2], and width ≥ 0.8: the width is measured
+    from each mode's own mean, so the spread is not an off-centre offset); the final G alone has
+    narrower modes.
     """
     run = gankit.train("ring8", out=tmp_path / "run", overrides=FAST)
     mixed = mode_coverage(run.sample(2500, seed=0), CENTRES, 0.01)
@@ -80,3 +82,4 @@ def test_the_recommended_ring8_meets_its_targets_with_the_snapshot_mixture(tmp_p
     assert len(run.mixture_members()) == 19
     assert mixed.modes == 8 and mixed.hq_fraction >= 0.97 and mixed.reverse_kl <= 0.02, mixed
     assert 0.8 <= mixed.spread <= 1.2 and mixed.spread > final.spread + 0.02, (mixed, final)
+    assert mixed.width >= 0.8 and mixed.width > final.width + 0.02, (mixed, final)

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -17,6 +18,7 @@ def test_exact_sampler_scores():
     assert cov.hq_fraction == pytest.approx(1 - math.exp(-4.5), abs=0.002)
     assert cov.reverse_kl < 1e-3
     assert cov.spread == pytest.approx(0.97, abs=0.01)
+    assert cov.width == pytest.approx(cov.spread, abs=0.002)  # the exact modes sit on their centres
 
 
 def test_points_on_centres_have_zero_spread():
@@ -48,3 +50,28 @@ def test_weakest_mode_share():
 def test_low_quality_points_capture_nothing():
     cov = mode_coverage(torch.full((10, 2), 0.5), mixture_centres("ring8"), 0.01)
     assert cov.modes == 0 and cov.hq_fraction == 0 and math.isinf(cov.reverse_kl) and cov.weakest == 0.0
+
+
+def test_width_against_numpy_per_mode_deviation_from_the_mode_mean():
+    centres, std = mixture_centres("grid25"), mixture_std("grid25")
+    g = torch.Generator().manual_seed(0)
+    shift = torch.randn(25, 2, generator=g) * std  # off-centre modes, each of its own width
+    scale = torch.rand(25, 1, generator=g) * std
+    pts = (centres + shift).repeat(40, 1) + torch.randn(1000, 2, generator=g) * scale.repeat(40, 1)
+    cov = mode_coverage(pts, centres, std)
+    x, c = pts.double().numpy(), centres.double().numpy()
+    nearest = np.linalg.norm(x[:, None] - c[None], axis=2).argmin(1)
+    keep = np.linalg.norm(x - c[nearest], axis=1) <= 3 * std
+    widths = [np.sqrt(x[keep & (nearest == k)].var(0).sum()) / (math.sqrt(2) * std)
+              for k in range(25) if (keep & (nearest == k)).any()]
+    assert len(widths) == cov.modes and cov.width == pytest.approx(np.mean(widths), rel=1e-9)
+
+
+def test_narrow_off_centre_modes_pass_the_spread_and_fail_the_width():
+    centres, std = mixture_centres("ring8"), mixture_std("ring8")
+    g = torch.Generator().manual_seed(1)
+    # every mode a tight blob (0.1σ) moved 1.4σ off its centre: spread ≈ 1.4/√2 ≈ 1, width ≈ 0.1
+    pts = (centres + torch.tensor([1.4 * std, 0.0])).repeat(500, 1) + 0.1 * std * torch.randn(4000, 2, generator=g)
+    cov = mode_coverage(pts, centres, std)
+    assert cov.modes == 8 and cov.spread == pytest.approx(1.0, abs=0.02)
+    assert cov.width == pytest.approx(0.1, abs=0.01)

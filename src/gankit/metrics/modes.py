@@ -12,6 +12,10 @@ For generated points and the mixture's centres and std σ:
   captured modes. For an exact sampler the radius r of a 2-D Gaussian, truncated at 3σ, gives
   E[r² | r ≤ 3σ] / (2σ²) ≈ 0.944, so spread ≈ 0.97; a generator that piles points on the centres
   scores near 0, one that is too diffuse scores above 1.
+- width = the same with each mode's HQ points measured from their own mean instead of the centre:
+  the spread with the offset taken out (spread² ≈ width² + offset² / 2σ² per mode). An exact
+  sampler scores ≈ 0.97 on both; narrow modes set beside the centres can reach a fair spread
+  through their offset alone, and their width gives them away.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class ModeCoverage:
     spread: float
     n_samples: int
     weakest: float
+    width: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The scores as a plain dict."""
@@ -57,8 +62,12 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         sq = torch.zeros(m, dtype=torch.float64).index_add_(0, nearest[hq], d_min[hq] ** 2)
         rms = torch.sqrt(sq[captured] / counts[captured])
         spread = float((rms / (math.sqrt(2) * std)).mean())
+        mean = torch.zeros(m, 2, dtype=torch.float64).index_add_(0, nearest[hq], samples[hq]) / counts.clamp(min=1)[:, None]
+        dev = ((samples[hq] - mean[nearest[hq]]) ** 2).sum(1)
+        own = torch.zeros(m, dtype=torch.float64).index_add_(0, nearest[hq], dev)
+        width = float((torch.sqrt(own[captured] / counts[captured]) / (math.sqrt(2) * std)).mean())
     else:
-        reverse_kl, spread = float("inf"), 0.0
+        reverse_kl, spread, width = float("inf"), 0.0, 0.0
     weakest = float(counts.min() * m / n_hq) if n_hq else 0.0
     return ModeCoverage(
         modes=int(captured.sum()),
@@ -68,4 +77,5 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         spread=spread,
         n_samples=len(samples),
         weakest=weakest,
+        width=width,
     )
