@@ -12,8 +12,10 @@ generator and narrows the modes (docs/benchmarks.md).
 What it fixes, measured on the 2-D benchmark (bench.modes, docs/benchmarks.md): late in training
 each snapshot of G puts a mode's samples in a blob narrower than the data's, at a slightly
 different place each time; on ring8 the mixture of the snapshots over the last 20% of the steps
-has wider modes (spread 0.81 → 0.86, every seed ≥ 0.8) for 0.7 points of high quality. On grid25
-it costs more quality than it gives, so that preset samples its final G.
+has wider modes (spread 0.81 → 0.86, every seed ≥ 0.8) for 0.7 points of high quality. grid25's
+generator goes on sharpening after its instance noise ends, so its mixture is kept short (the last
+4% of 15000 steps): the final G's modes are less than half the data's width there, the mixture's
+three quarters of it.
 
 `sample.mixture = f` keeps the sampling generator (the EMA copy when there is one) and D every
 `sample.mixture_every` steps over the last fraction f of `train.steps`, and at the last step
