@@ -71,6 +71,7 @@ def one_run(preset: str, overrides: tuple[str, ...], seed: int, out: str) -> dic
     return result
 
 
+SCORES = ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds")  # averaged over seeds, in table order
 NO_REJECTION = "without D's rejection"
 FINAL_G = "without the snapshot mixture (the final G)"
 
@@ -157,7 +158,7 @@ def summarise(results: dict[tuple[str, str], list[dict]]) -> list[dict]:
     table = []
     for (label, data), rs in results.items():
         row = {"variant": label, "data": data, "seeds": len(rs)}
-        for k in ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds"):
+        for k in SCORES:
             vals = [r[k] for r in rs if math.isfinite(r[k])]
             row[k] = mean_se(vals) if vals else (float("inf"), 0.0)
         row["min_modes"] = min(r["modes"] for r in rs)
@@ -175,7 +176,7 @@ def render(table: list[dict], seeds: int) -> str:
                   "| variant | modes | HQ % | reverse KL | spread | width | worst seed: modes / HQ % | s per seed |",
                   "|---|---|---|---|---|---|---|---|"]
         for r in (r for r in table if r["data"] == data):
-            m, h, k, s, w, t = (r[x] for x in ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds"))
+            m, h, k, s, w, t = (r[x] for x in SCORES)
             lines.append(f"| {r['variant']} | {m[0]:.2f} ± {m[1]:.2f} | {100 * h[0]:.1f} ± {100 * h[1]:.1f} | "
                          f"{k[0]:.4f} ± {k[1]:.4f} | {s[0]:.3f} ± {s[1]:.3f} | {w[0]:.3f} ± {w[1]:.3f} | "
                          f"{r['min_modes']} / {100 * r['min_hq']:.1f} | {t[0]:.0f} |")

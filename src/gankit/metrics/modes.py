@@ -35,9 +35,9 @@ class ModeCoverage:
     hq_fraction: float
     reverse_kl: float
     spread: float
+    width: float
     n_samples: int
     weakest: float
-    width: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
         """The scores as a plain dict."""
@@ -59,13 +59,17 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         p = counts / n_hq
         nz = p > 0
         reverse_kl = float((p[nz] * torch.log(p[nz] * m)).sum())
-        sq = torch.zeros(m, dtype=torch.float64).index_add_(0, nearest[hq], d_min[hq] ** 2)
-        rms = torch.sqrt(sq[captured] / counts[captured])
-        spread = float((rms / (math.sqrt(2) * std)).mean())
-        mean = torch.zeros(m, 2, dtype=torch.float64).index_add_(0, nearest[hq], samples[hq]) / counts.clamp(min=1)[:, None]
-        dev = ((samples[hq] - mean[nearest[hq]]) ** 2).sum(1)
-        own = torch.zeros(m, dtype=torch.float64).index_add_(0, nearest[hq], dev)
-        width = float((torch.sqrt(own[captured] / counts[captured]) / (math.sqrt(2) * std)).mean())
+        x, k = samples[hq], nearest[hq]
+
+        def per_mode(values: torch.Tensor) -> torch.Tensor:
+            return torch.zeros((m, *values.shape[1:]), dtype=torch.float64).index_add_(0, k, values)
+
+        def scaled_rms(sq_dist: torch.Tensor) -> float:  # mean over captured modes of RMS distance / √2σ
+            return float((torch.sqrt(per_mode(sq_dist)[captured] / counts[captured]) / (math.sqrt(2) * std)).mean())
+
+        spread = scaled_rms(d_min[hq] ** 2)
+        own_mean = per_mode(x) / counts.clamp(min=1)[:, None]
+        width = scaled_rms(((x - own_mean[k]) ** 2).sum(1))
     else:
         reverse_kl, spread, width = float("inf"), 0.0, 0.0
     weakest = float(counts.min() * m / n_hq) if n_hq else 0.0
@@ -75,7 +79,7 @@ def mode_coverage(samples: torch.Tensor, centres: torch.Tensor, std: float) -> M
         hq_fraction=n_hq / max(1, len(samples)),
         reverse_kl=reverse_kl,
         spread=spread,
+        width=width,
         n_samples=len(samples),
         weakest=weakest,
-        width=width,
     )
