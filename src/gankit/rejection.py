@@ -64,31 +64,37 @@ def check_scorable(reject: float, objective: str, pack: int, key: str = "sample.
                           f"outscore the data itself; use {key}=0")
 
 
+def class_quantiles(values: torch.Tensor, level: float, labels: torch.Tensor | None = None, num_classes: int = 0,
+                    what: str = "real sample") -> torch.Tensor:
+    """The `level`-quantile of values, one per class (num_classes > 0) or a single one; `what` names a value in errors."""
+    values = values.reshape(-1).double()
+    if not num_classes:
+        return torch.quantile(values, level).reshape(1).float()
+    if labels is None or len(labels) != len(values):
+        raise ValueError(f"per-class thresholds need one class label per {what}")
+    taus = torch.empty(num_classes)
+    for cls in range(num_classes):
+        mine = values[labels == cls]
+        if not len(mine):
+            raise ValueError(f"no {what} of class {cls} to set its threshold")
+        taus[cls] = torch.quantile(mine, level).float()
+    return taus
+
+
 def data_thresholds(real_scores: torch.Tensor, q: float, real_labels: torch.Tensor | None = None,
                     num_classes: int = 0) -> torch.Tensor:
     """τ: the q-quantile of D's scores on real samples, one per class (num_classes > 0) or a single one."""
-    q = check_reject_fraction(q)
-    real_scores = real_scores.reshape(-1).double()
-    if not num_classes:
-        return torch.quantile(real_scores, q).reshape(1).float()
-    if real_labels is None or len(real_labels) != len(real_scores):
-        raise ValueError("per-class thresholds need one class label per real score")
-    taus = torch.empty(num_classes)
-    for cls in range(num_classes):
-        mine = real_scores[real_labels == cls]
-        if not len(mine):
-            raise ValueError(f"no real sample of class {cls} to set its rejection threshold")
-        taus[cls] = torch.quantile(mine, q).float()
-    return taus
+    return class_quantiles(real_scores, check_reject_fraction(q), real_labels, num_classes, "real score")
 
 
 def rejection_sample(n: int, labels: torch.Tensor | None, draw: Callable[[int, torch.Tensor | None], torch.Tensor],
                      score: Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor], thresholds: torch.Tensor,
-                     max_rounds: int = MAX_ROUNDS) -> torch.Tensor:
-    """n samples, slot i of class labels[i], each the first of its draws that D scores ≥ its class's τ.
+                     max_rounds: int = MAX_ROUNDS, judge: str = "D", advice: str | None = None) -> torch.Tensor:
+    """n samples, slot i of class labels[i], each the first of its draws scored ≥ its class's τ.
 
     `draw(k, labels_k)` returns k fresh candidates (later calls continue the same random stream);
-    `score(x, labels_k)` returns D's scores; `thresholds` holds τ per class (one value when unconditional).
+    `score(x, labels_k)` returns the judge's scores (D's by default); `thresholds` holds τ per class
+    (one value when unconditional). `judge` and `advice` word the error when almost nothing passes.
     """
     if n <= 0:
         return draw(0, None if labels is None else labels[:0])
@@ -107,7 +113,8 @@ def rejection_sample(n: int, labels: torch.Tensor | None, draw: Callable[[int, t
         empty = empty[~ok]
         if not len(empty):
             return out
-    raise ConfigError(f"D accepted only {n - len(empty)} of {drawn} candidates in {max_rounds} rounds "
-                      f"({100 * (n - len(empty)) / drawn:.1f}%): at this threshold D finds almost nothing G draws "
-                      f"as real as the data. Turn away less (a smaller reject), or check the run: such a D has "
-                      f"won the game")
+    if advice is None:
+        advice = ("at this threshold D finds almost nothing G draws as real as the data. Turn away less (a "
+                  "smaller reject), or check the run: such a D has won the game")
+    raise ConfigError(f"{judge} accepted only {n - len(empty)} of {drawn} candidates in {max_rounds} rounds "
+                      f"({100 * (n - len(empty)) / drawn:.1f}%): {advice}")

@@ -17,7 +17,7 @@ def test_threshold_is_the_quantile_of_the_real_scores_per_class():
     per = data_thresholds(scores, 0.05, labels, num_classes=3)
     ref = [np.quantile(scores[labels == c].numpy(), 0.05) for c in range(3)]
     assert per.tolist() == pytest.approx(ref, abs=1e-6)
-    with pytest.raises(ValueError, match="no real sample of class 3"):
+    with pytest.raises(ValueError, match="no real score of class 3"):
         data_thresholds(scores, 0.05, labels, num_classes=4)
 
 
