@@ -216,6 +216,7 @@ class Run:
         self._D: torch.nn.Module | None = None
         self._real_scores: dict[int, torch.Tensor] = {}  # this D's scores of the real subset of each size
         self._real_subsets: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}  # shared with mixture members
+        self._reference_norms: dict[tuple, torch.Tensor] = {}  # this G's Jacobian norms on the reference latents
         self._fixed_dir: Path | None = None  # a mixture member: one snapshot folder
         self._members: list[Run] | None = None
         self.status: str | None = None
@@ -331,6 +332,49 @@ class Run:
             self._real_scores[n_real] = self.realism(x, y)
         return data_thresholds(self._real_scores[n_real], q, y, self.num_classes)
 
+    @property
+    def sample_jacobian_reject(self) -> float:
+        """The Jacobian rejection fraction `sample` uses when not told otherwise (config sample.jacobian_reject)."""
+        return self.config.sample.jacobian_reject
+
+    def _latent_map(self, truncation: float = 1.0,
+                    truncation_cutoff: int | None = None) -> Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]:
+        """(z, c) ↦ G's output as `sample` draws it (truncation included), with autograd left on."""
+        from gankit.latent import truncate
+
+        G = self.generator()
+        stylegan = hasattr(G, "w_avg")
+        kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if stylegan and truncation != 1 else {}
+
+        def fn(z: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
+            z = z if stylegan else truncate(z, truncation)
+            return G(z, **kwargs) if c is None else G(z, c, **kwargs)
+
+        return fn
+
+    def jacobian_norms(self, z: torch.Tensor, c: torch.Tensor | None = None, truncation: float = 1.0,
+                       truncation_cutoff: int | None = None, batch_size: int = 1024) -> torch.Tensor:
+        """‖∂G(z, c)/∂z‖_F per latent row: how much G stretches its latent there (gankit.jacobian_rejection)."""
+        from gankit.jacobian_rejection import jacobian_norms
+
+        if self.conditional and c is None:
+            raise ConfigError("this run is conditional: give class labels or class-weight vectors")
+        return jacobian_norms(self._latent_map(truncation, truncation_cutoff), z.to(self.device),
+                              None if c is None else c.to(self.device), batch_size=batch_size)
+
+    def jacobian_thresholds(self, q: float, truncation: float = 1.0, truncation_cutoff: int | None = None) -> torch.Tensor:
+        """τ per class (one when unconditional): the (1 − q)-quantile of G's Jacobian norm on fixed reference latents."""
+        from gankit.jacobian_rejection import REFERENCE_SEED, REFERENCE_SIZE, stretch_thresholds
+
+        k = self.num_classes if self.conditional else 0
+        size = REFERENCE_SIZE[self.kind]
+        labels = torch.arange(size) % k if k else None
+        key = (truncation, truncation_cutoff)
+        if key not in self._reference_norms:
+            z = torch.randn(size, self.z_dim, generator=make_generator(REFERENCE_SEED, "cpu"))
+            self._reference_norms[key] = self.jacobian_norms(z, labels, truncation, truncation_cutoff)
+        return stretch_thresholds(self._reference_norms[key], q, labels, k)
+
     def discriminator(self) -> torch.nn.Module:
         """The run's final discriminator (the one that scored the last G), in eval mode."""
         if self._D is None:
@@ -379,12 +423,14 @@ class Run:
         member = copy.copy(self)  # shares the config, data facts and the real-data subsets
         member._G = member._D = member._members = None
         member._real_scores = {}
+        member._reference_norms = {}
         member._fixed_dir = folder
         return member
 
     def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
                truncation: float = 1.0, truncation_cutoff: int | None = None,
-               reject: float | None = None, mixture: bool | None = None) -> torch.Tensor:
+               reject: float | None = None, mixture: bool | None = None,
+               jacobian_reject: float | None = None) -> torch.Tensor:
         """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
 
         `classes` (conditional runs): a name or index for all n, or one per sample; by default every
@@ -394,32 +440,51 @@ class Run:
         all but a fraction q of the training data (gankit.rejection; None: the run's `sample.reject`,
         0: G(z) as it is). `mixture`: draw from the uniform mixture of G's kept snapshots
         (gankit.mixture; None: when the run's sample.mixture > 0; False: the final G alone), each
-        snapshot's samples judged by its own D when rejecting.
+        snapshot's samples judged by its own D when rejecting. `jacobian_reject` = q turns away the
+        latents where G stretches most, a fraction q of them (gankit.jacobian_rejection; None: the
+        run's `sample.jacobian_reject`); a sample must pass both rules.
         """
+        from gankit.jacobian_rejection import check_jacobian_reject
         from gankit.rejection import check_reject_fraction, check_scorable, rejection_sample
 
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
+        qj = check_jacobian_reject(self.sample_jacobian_reject if jacobian_reject is None else jacobian_reject,
+                                   "jacobian_reject")
         check_scorable(q, self.config.loss.objective, self.config.model.pack, "reject")
         if mixture and not self.config.sample.mixture:
             raise ConfigError(f"{self.path} kept no generator snapshots to mix (it was trained with "
                               "sample.mixture=0): sample its final G with mixture=None or False")
         members = self.mixture_members() if mixture is None or mixture else []
         if len(members) > 1 and n > 0:
-            return self._sample_mixture(members, n, seed, batch_size, classes, truncation, truncation_cutoff, q)
+            return self._sample_mixture(members, n, seed, batch_size, classes, truncation, truncation_cutoff, q, qj)
         labels = self.labels(n, classes)
-        if not q:
+        if not q and not qj:
             return self._draw(self.noise(n, seed), labels, batch_size, truncation, truncation_cutoff)
-        thresholds = self.rejection_thresholds(q)
         stream = make_generator(seed, "cpu")
 
-        def draw(k: int, lab: torch.Tensor | None) -> torch.Tensor:
-            z = torch.randn(k, self.z_dim, generator=stream)
-            return self._draw(z, lab, batch_size, truncation, truncation_cutoff)
+        def fresh_latents(k: int, lab: torch.Tensor | None) -> torch.Tensor:
+            return torch.randn(k, self.z_dim, generator=stream)
 
+        def unstretched(z: torch.Tensor, lab: torch.Tensor | None) -> torch.Tensor:  # higher = kept first
+            return -self.jacobian_norms(z, lab, truncation, truncation_cutoff, batch_size)
+
+        def kept_latents(k: int, lab: torch.Tensor | None) -> torch.Tensor:
+            if not qj:
+                return fresh_latents(k, lab)
+            taus = -self.jacobian_thresholds(qj, truncation, truncation_cutoff)
+            return rejection_sample(k, lab, fresh_latents, unstretched, taus, judge="the Jacobian rule",
+                                    advice="G's Jacobian norm is not finite there; check the run")
+
+        def draw(k: int, lab: torch.Tensor | None) -> torch.Tensor:
+            return self._draw(kept_latents(k, lab), lab, batch_size, truncation, truncation_cutoff)
+
+        if not q:
+            return draw(n, labels)
+        thresholds = self.rejection_thresholds(q)
         return rejection_sample(n, labels, draw, lambda x, lab: self.realism(x, lab, batch_size), thresholds)
 
     def _sample_mixture(self, members: list["Run"], n: int, seed: int, batch_size: int, classes: ClassSpec,
-                        truncation: float, truncation_cutoff: int | None, q: float) -> torch.Tensor:
+                        truncation: float, truncation_cutoff: int | None, q: float, qj: float) -> torch.Tensor:
         """n samples from the uniform mixture of `members`, in a random order of slots, reproducible by seed."""
         from gankit.mixture import member_counts
 
@@ -432,7 +497,7 @@ class Run:
             if not len(idx):
                 continue
             x = member.sample(len(idx), member_seed, batch_size, None if labels is None else labels[idx].tolist(),
-                              truncation, truncation_cutoff, reject=q, mixture=False)
+                              truncation, truncation_cutoff, reject=q, mixture=False, jacobian_reject=qj)
             if out is None:
                 out = torch.empty((n, *x.shape[1:]), dtype=x.dtype)
             out[idx] = x
@@ -449,15 +514,18 @@ class Run:
         return self.generate(truncate(z, truncation), labels, batch_size)
 
     def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0,
-                     reject: float | None = None, mixture: bool | None = None) -> np.ndarray:
+                     reject: float | None = None, mixture: bool | None = None,
+                     jacobian_reject: float | None = None) -> np.ndarray:
         """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
         from gankit.utils.images import to_uint8
 
-        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture)
+        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture,
+                        jacobian_reject=jacobian_reject)
         return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
 
     def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
-                     truncation: float = 1.0, reject: float | None = None, mixture: bool | None = None) -> Path:
+                     truncation: float = 1.0, reject: float | None = None, mixture: bool | None = None,
+                     jacobian_reject: float | None = None) -> Path:
         """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
         from gankit.reporting import render_samples
         from gankit.utils.atomic import atomic_path
@@ -466,10 +534,10 @@ class Run:
         if path.suffix == ".npy":
             with atomic_path(path) as tmp:
                 with open(tmp, "wb") as f:
-                    np.save(f, self.sample_array(n, seed, classes, truncation, reject, mixture))
+                    np.save(f, self.sample_array(n, seed, classes, truncation, reject, mixture, jacobian_reject))
         elif path.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
-            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture),
-                           self.info, path)
+            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture,
+                                       jacobian_reject=jacobian_reject), self.info, path)
         else:
             raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
         return path

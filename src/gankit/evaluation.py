@@ -149,6 +149,7 @@ def evaluate(
     setup: EvalSetup | None = None,
     reject: float | None = None,
     mixture: bool | None = None,
+    jacobian_reject: float | None = None,
 ) -> dict[str, Any]:
     """Score n samples of the run (drawn by its sampler, see Run.sample); returns the metric card."""
     k = _num_classes(run)
@@ -162,12 +163,13 @@ def evaluate(
     setup = setup or setup_for(run, features, inception_weights)
     t0 = time.perf_counter()
     reject = run.sample_reject if reject is None else reject
-    fake = run.sample(n, seed=seed, reject=reject, mixture=mixture)
+    jacobian_reject = run.sample_jacobian_reject if jacobian_reject is None else jacobian_reject
+    fake = run.sample(n, seed=seed, reject=reject, mixture=mixture, jacobian_reject=jacobian_reject)
     real, f_real = setup.real_features(n, seed + 1)
     ext = setup.extractor
     f_fake = extract_features(ext, fake)
     prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed, "sample_reject": reject,
-            "sample_mixture": len(run.mixture_members()) if mixture is not False else 0}
+            "sample_jacobian_reject": jacobian_reject, "sample_mixture": len(run.mixture_members()) if mixture is not False else 0}
     results: dict[str, MetricResult] = {}
     asked = torch.arange(len(fake)) % k if k else None  # run.sample draws every class in turn
     for name in names:
@@ -309,14 +311,15 @@ class LiveRun:
 
         return list(json.loads((self.path / "data.json").read_text())["class_names"])
 
-    sample_reject = 0.0  # during training the generator is scored as it is
+    sample_reject = sample_jacobian_reject = 0.0  # during training the generator is scored as it is
 
     def mixture_members(self) -> list:
         """No members: during training the generator is scored alone."""
         return []
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, reject: float | None = None, mixture: bool | None = None) -> torch.Tensor:
+    def sample(self, n: int, seed: int = 0, reject: float | None = None, mixture: bool | None = None,
+               jacobian_reject: float | None = None) -> torch.Tensor:
         """n samples from the sampling network in eval mode (its train/eval mode is restored)."""
         from gankit.utils.seeding import make_generator
 
@@ -326,6 +329,9 @@ class LiveRun:
         if mixture:
             raise ConfigError("evaluation during training scores the generator alone; the snapshot mixture "
                               "applies to a finished run (sample.mixture)")
+        if jacobian_reject:
+            raise ConfigError("evaluation during training scores the generator alone; Jacobian rejection "
+                              "applies to a finished run (gankit eval RUN --jacobian-reject q)")
         net = self.state.sampler
         device = next(net.parameters()).device
         was_training = net.training

@@ -48,7 +48,13 @@ def test_wasserstein_objectives_move_mass_towards_the_modes(tmp_path, objective,
     assert after < factor * before, (before, after)
 
 
-def test_discriminator_rejection_removes_off_mode_samples_and_keeps_the_modes(tmp_path):
+@pytest.fixture(scope="module")
+def ring_1200(tmp_path_factory):
+    """ring8-tiny trained for 1200 steps: half-learnt, with samples between the modes for a sampler to remove."""
+    return gankit.train("ring8-tiny", out=tmp_path_factory.mktemp("ring") / "run", overrides={**FAST, "train.steps": 1200})
+
+
+def test_discriminator_rejection_removes_off_mode_samples_and_keeps_the_modes(ring_1200):
     """The recommended sampler (sample.reject): what D scores below the data is what lies off the modes.
 
     Keeping only samples that D scores as real as 95% of the data must raise the high-quality
@@ -56,7 +62,7 @@ def test_discriminator_rejection_removes_off_mode_samples_and_keeps_the_modes(tm
     mode with its weight; every kept sample scores at least τ, and a slot whose first draw passed
     keeps that draw (the same noise as G alone).
     """
-    run = gankit.train("ring8-tiny", out=tmp_path / "run", overrides={**FAST, "train.steps": 1200})
+    run = ring_1200
     raw, kept = run.sample(2500, seed=0, reject=0.0), run.sample(2500, seed=0, reject=0.05)
     before, after = mode_coverage(raw, CENTRES, 0.01), mode_coverage(kept, CENTRES, 0.01)
     assert after.hq_fraction >= before.hq_fraction + 0.03 and after.modes == before.modes, (before, after)
@@ -65,6 +71,26 @@ def test_discriminator_rejection_removes_off_mode_samples_and_keeps_the_modes(tm
     assert bool((run.realism(kept) >= tau).all())
     passed = run.realism(raw) >= tau
     assert 0.5 < passed.float().mean() < 1 and torch.equal(kept[passed], raw[passed])
+
+
+def test_jacobian_rejection_removes_the_samples_between_modes_and_keeps_the_modes(ring_1200):
+    """sample.jacobian_reject: where G stretches its latent most is where it crosses the gaps between modes.
+
+    Turning away the 10% most-stretched latents must raise the high-quality fraction by at least 4
+    points (a random tenth would leave it unchanged), because what it turns away is mostly off the
+    modes: at least 40 points less of it is high quality than of what it keeps. The captured modes,
+    their weights and their width stay as they were (it is not a truncation towards the centres).
+    """
+    run = ring_1200
+    raw, kept = run.sample(2500, seed=0, reject=0.0, jacobian_reject=0), run.sample(2500, seed=0, reject=0.0,
+                                                                                   jacobian_reject=0.1)
+    before, after = mode_coverage(raw, CENTRES, 0.01), mode_coverage(kept, CENTRES, 0.01)
+    assert after.hq_fraction >= before.hq_fraction + 0.04 and after.modes == before.modes, (before, after)
+    assert after.reverse_kl <= before.reverse_kl + 0.01 and after.width >= before.width - 0.05, (before, after)
+    passed = run.jacobian_norms(run.noise(2500, seed=0)) <= run.jacobian_thresholds(0.1)
+    hq = torch.cdist(raw, CENTRES).min(1).values <= 0.03
+    assert hq[~passed].float().mean() <= hq[passed].float().mean() - 0.4, (hq[~passed].float().mean(),
+                                                                           hq[passed].float().mean())
 
 
 def test_the_recommended_ring8_meets_its_targets_with_the_snapshot_mixture(tmp_path):

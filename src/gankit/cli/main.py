@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                         "the run's sample.reject; 0 = G as it is)")
     s.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
                    help="draw from the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
+    s.add_argument("--jacobian-reject", type=float, default=None,
+                   help="turn away this fraction of the latent space, where G stretches most (default: the run's "
+                        "sample.jacobian_reject; 0 = off)")
 
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     i.add_argument("run", help="run folder")
@@ -132,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
                         "sample.reject)")
     e.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
                    help="score the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
+    e.add_argument("--jacobian-reject", type=float, default=None,
+                   help="score samples drawn with this fraction of the latent space, where G stretches most, turned "
+                        "away (default: the run's sample.jacobian_reject)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
@@ -179,7 +185,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
     run = load_run(args.run, checkpoint=args.checkpoint)
     out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
-                           reject=args.reject, mixture=args.mixture)
+                           reject=args.reject, mixture=args.mixture, jacobian_reject=args.jacobian_reject)
     what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
     print(f"wrote {args.n} samples{what} to {out}")
     return 0
@@ -258,7 +264,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     run = load_run(args.run, checkpoint=args.checkpoint)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights, reject=args.reject,
-                    mixture=args.mixture)
+                    mixture=args.mixture, jacobian_reject=args.jacobian_reject)
     path = write_card(card, args.card or run.path / "metric_card.json")
     print(format_card(card))
     print(f"\nmetric card: {path}")

@@ -338,18 +338,28 @@ class SampleConfig:
     steps over the last fraction f of train.steps and at the end, instead of the final G alone (a
     mixed strategy of the game: Grnarova et al. 2018; Ge et al. 2018; see gankit.mixture). Training
     writes the snapshots (weights of the sampling G and of D) to the run's snapshots/ folder.
+
+    jacobian_reject = q turns away the latent points where the generator stretches most: a
+    candidate z is kept when ‖∂G(z)/∂z‖_F is at most the (1 − q)-quantile of that norm over a fixed
+    reference draw of the latent (per class for a conditional run; Tanielian et al. 2020, see
+    gankit.jacobian_rejection). It removes the samples G draws in the gaps between disconnected
+    modes, and composes with `reject` (a sample must pass both) and `mixture` (each snapshot uses
+    its own G's norms). 0 = off.
     """
 
     reject: float = 0.0
     mixture: float = 0.0
     mixture_every: int = 250
+    jacobian_reject: float = 0.0
 
     def __post_init__(self) -> None:
+        from gankit.jacobian_rejection import check_jacobian_reject
         from gankit.mixture import check_mixture
         from gankit.rejection import check_reject_fraction
 
         check_reject_fraction(self.reject, "sample.reject")
         check_mixture(self.mixture, self.mixture_every)
+        check_jacobian_reject(self.jacobian_reject, "sample.jacobian_reject")
 
 
 @dataclass
