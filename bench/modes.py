@@ -5,8 +5,10 @@
 For each variant and seed, a run trains from scratch (one CPU thread per job, the wall-clock time
 recorded), then the run's sampler draws 2500 samples which are scored (for a preset that sets
 sample.reject, D keeps only samples it scores as real as all but that fraction of the data; for
-one that sets sample.mixture, each sample comes from one of G's snapshots over the end of training;
-each of these parts is also taken away in turn and scored as its own row): modes captured (a mode counts when at least
+one that sets sample.jacobian_reject, the latents where G stretches most are turned away; for one
+that sets sample.mixture, each sample comes from one of G's snapshots over the end of training;
+each of these parts is also taken away in turn, and both rejections together, and scored as its
+own row): modes captured (a mode counts when at least
 one high-quality sample is nearest to it), high-quality % (within 3σ of the nearest mode), reverse
 KL of the mode histogram to uniform, spread (RMS distance of a mode's high-quality samples over
 √2σ; ≈ 0.97 for an exact sampler), width (the same from each mode's own mean: the spread with the
@@ -57,22 +59,28 @@ def one_run(preset: str, overrides: tuple[str, ...], seed: int, out: str) -> dic
                                                    "log.report=none", *overrides])
     seconds = time.perf_counter() - t
     name = run.config.data.name
-    def score(reject: float | None, mixture: bool | None = None) -> dict:
-        return {"seconds": seconds, **mode_coverage(run.sample(2500, seed=0, reject=reject, mixture=mixture),
-                                                    mixture_centres(name), mixture_std(name)).as_dict()}
+    def score(reject: float | None = None, mixture: bool | None = None, jacobian: float | None = None) -> dict:
+        x = run.sample(2500, seed=0, reject=reject, mixture=mixture, jacobian_reject=jacobian)
+        return {"seconds": seconds, **mode_coverage(x, mixture_centres(name), mixture_std(name)).as_dict()}
 
-    result = {**score(None), "others": {}}
+    result = {**score(), "others": {}}
     # the parts of the preset's sampler taken away one at a time, for the table's honesty
     if run.config.sample.reject:
-        result["others"][NO_REJECTION] = score(0.0)
+        result["others"][NO_REJECTION] = score(reject=0.0)
+    if run.config.sample.jacobian_reject:
+        result["others"][NO_JACOBIAN] = score(jacobian=0.0)
+    if run.config.sample.reject and run.config.sample.jacobian_reject:
+        result["others"][NO_REJECTIONS] = score(reject=0.0, jacobian=0.0)
     if run.config.sample.mixture:
-        result["others"][FINAL_G] = score(None, mixture=False)
+        result["others"][FINAL_G] = score(mixture=False)
     shutil.rmtree(out, ignore_errors=True)
     return result
 
 
 SCORES = ("modes", "hq_fraction", "reverse_kl", "spread", "width", "seconds")  # averaged over seeds, in table order
 NO_REJECTION = "without D's rejection"
+NO_JACOBIAN = "without the Jacobian rule"
+NO_REJECTIONS = "without either rejection (the snapshot mixture alone)"
 FINAL_G = "without the snapshot mixture (the final G)"
 
 
