@@ -337,18 +337,24 @@ class Run:
         """The Jacobian rejection fraction `sample` uses when not told otherwise (config sample.jacobian_reject)."""
         return self.config.sample.jacobian_reject
 
+    def _truncation(self, truncation: float,
+                    truncation_cutoff: int | None) -> tuple[Callable[[torch.Tensor], torch.Tensor], dict[str, Any]]:
+        """How ψ applies: to z before G (gankit.latent.truncate), or inside a StyleGAN2 G through its keywords."""
+        from gankit.latent import truncate
+
+        if hasattr(self.generator(), "w_avg"):
+            kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if truncation != 1 else {}
+            return (lambda z: z), kwargs
+        return (lambda z: truncate(z, truncation)), {}
+
     def _latent_map(self, truncation: float = 1.0,
                     truncation_cutoff: int | None = None) -> Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]:
         """(z, c) ↦ G's output as `sample` draws it (truncation included), with autograd left on."""
-        from gankit.latent import truncate
-
         G = self.generator()
-        stylegan = hasattr(G, "w_avg")
-        kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if stylegan and truncation != 1 else {}
+        prepare, kwargs = self._truncation(truncation, truncation_cutoff)
 
         def fn(z: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
-            z = z if stylegan else truncate(z, truncation)
-            return G(z, **kwargs) if c is None else G(z, c, **kwargs)
+            return G(prepare(z), **kwargs) if c is None else G(prepare(z), c, **kwargs)
 
         return fn
 
@@ -506,12 +512,8 @@ class Run:
 
     def _draw(self, z: torch.Tensor, labels: torch.Tensor | None, batch_size: int, truncation: float,
               truncation_cutoff: int | None) -> torch.Tensor:
-        from gankit.latent import truncate
-
-        if hasattr(self.generator(), "w_avg"):
-            kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if truncation != 1 else {}
-            return self.generate(z, labels, batch_size, **kwargs)
-        return self.generate(truncate(z, truncation), labels, batch_size)
+        prepare, kwargs = self._truncation(truncation, truncation_cutoff)
+        return self.generate(prepare(z), labels, batch_size, **kwargs)
 
     def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0,
                      reject: float | None = None, mixture: bool | None = None,

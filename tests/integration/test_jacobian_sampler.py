@@ -31,6 +31,9 @@ def test_each_slot_keeps_its_first_latent_within_the_threshold(ring_run):
     assert torch.equal(kept, run.sample(500, seed=3, jacobian_reject=0.1))
     # the most-stretched latents of the reference draw are the ones a larger fraction turns away
     assert run.jacobian_thresholds(0.2) < tau < run.jacobian_thresholds(0.01)
+    # the norm is of the map sample draws: with truncation ψ, z ↦ G(ψz), whose Jacobian is ψ·J_G(ψz)
+    z = run.noise(50, seed=5)
+    assert torch.allclose(run.jacobian_norms(z, truncation=0.5), 0.5 * run.jacobian_norms(0.5 * z), rtol=1e-5)
 
 
 def test_with_ds_rejection_a_sample_must_pass_both(ring_run):
