@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo test data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
+.PHONY: install demo test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ data:
 
 demo: install data
 	$(PY) -m gankit demo --out runs/demo
+
+# ruff's short rule set (pyproject.toml) and import-linter's layers contract.
+lint: install
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/lint-imports
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
 test: install

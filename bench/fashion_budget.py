@@ -71,7 +71,8 @@ def main() -> None:
 
 def train_plain(cfg, minutes: float, out: Path) -> int:
     """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA) for `minutes`; saved as a run folder."""
-    from gankit.api import build_networks, load_data
+    from gankit.build import load_data
+    from gankit.games.adversarial import build_networks
     from gankit.training.checkpoint import save_checkpoint
     from gankit.utils.atomic import write_json_atomic
 
@@ -79,7 +80,7 @@ def train_plain(cfg, minutes: float, out: Path) -> int:
 
     torch.manual_seed(cfg.seed)
     data = load_data(cfg)
-    G, D = build_networks(cfg, data.sample_shape)
+    G, D = build_networks(cfg, data.sample_shape).values()
     opt_g = torch.optim.Adam(G.parameters(), cfg.train.lr_g, betas=(cfg.train.beta1, cfg.train.beta2))
     opt_d = torch.optim.Adam(D.parameters(), cfg.train.lr_d, betas=(cfg.train.beta1, cfg.train.beta2))
     b, steps, t0 = cfg.train.batch_size, 0, time.perf_counter()
@@ -97,7 +98,7 @@ def train_plain(cfg, minutes: float, out: Path) -> int:
 
 def compare_with_plain(run, minutes: float, plain_out: Path, n: int) -> None:
     """Train the plain loop for the same wall time, then score both runs with the same evaluation."""
-    from gankit.api import load_run
+    from gankit.run import load_run
     from gankit.evaluation import evaluate, setup_for
 
     steps = train_plain(run.config, minutes, plain_out)

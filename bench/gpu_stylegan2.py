@@ -16,7 +16,8 @@ import time
 
 import torch
 
-from gankit.api import as_config, build_game
+from gankit.api import as_config
+from gankit.build import build_game
 from gankit.data.base import ArrayDataset
 from gankit.training.loop import Trainer
 
@@ -45,7 +46,8 @@ def main() -> None:
                 "device": "cuda", "data.size": size, "model.g_width": args.width, "model.d_width": args.width,
                 "model.g_depth": 8, "model.z_dim": 512, "augment.kind": "none", "train.batch_size": args.batch,
                 "train.precision": precision, "log.progress": False})
-            state, phases, _ = build_game(cfg, _data(size), torch.device("cuda"))
+            phases = build_game(cfg, _data(size), torch.device("cuda"))
+            state = phases.state
             trainer = Trainer(state, phases.schedule(), log_every=10**9)
             trainer.fit(16)  # warm-up, covers both lazy phases
             torch.cuda.synchronize()

@@ -20,7 +20,9 @@ from pathlib import Path
 import torch
 
 from bench.plain_dcgan import plain_step
-from gankit.api import as_config, build_game, build_networks
+from gankit.api import as_config
+from gankit.build import build_game
+from gankit.games.adversarial import build_networks
 from gankit.data.base import ArrayDataset
 from gankit.training.loop import Trainer
 
@@ -44,11 +46,12 @@ def main() -> None:
     cfg = as_config("fashion-dcgan", {"train.batch_size": args.batch, "train.precision": args.precision,
                                       "train.channels_last": bf16, "train.ema_decay": 0.999, "log.progress": False})
     data = _data()
-    state, phases, _ = build_game(cfg, data, torch.device("cpu"))
+    phases = build_game(cfg, data, torch.device("cpu"))
+    state = phases.state
     trainer = Trainer(state, phases.schedule(), log_every=50)
 
     torch.manual_seed(0)
-    G, D = build_networks(cfg, data.sample_shape)
+    G, D = build_networks(cfg, data.sample_shape).values()
     if bf16:
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
     opt_g = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))

@@ -28,7 +28,8 @@ from pathlib import Path
 import torch
 
 import gankit
-from gankit.api import as_config, build_game, load_data
+from gankit.api import as_config
+from gankit.build import build_game, load_data
 from gankit.training.loop import Trainer
 
 OUT = Path("bench/out/stylegan2")
@@ -42,7 +43,8 @@ def speed(args) -> None:
     for name, over in variants.items():
         cfg = as_config("fashion-stylegan2", {**over, "log.progress": False})
         batch = cfg.train.batch_size
-        state, phases, _ = build_game(cfg, load_data(cfg), torch.device("cpu"))
+        phases = build_game(cfg, load_data(cfg), torch.device("cpu"))
+        state = phases.state
         trainers[name] = Trainer(state, phases.schedule(), log_every=10**9)
         t = time.perf_counter()
         trainers[name].fit(args.warmup)  # includes compilation for the compiled variant

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from gankit.api import as_config, load_data, load_run
+from gankit.run import load_run
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     run = load_run(args.run)
-    test = load_data(as_config(run.config, {"data.split": "test", "data.n": None}))
+    test = run.dataset(split="test", n=None)
     target = args.out / "latent-projection-target.png"
     Image.fromarray(test.x[args.test_index, 0].numpy()).save(target)
     print(f"projection target: test image {args.test_index}, class {test.class_names[int(test.y[args.test_index])]}")

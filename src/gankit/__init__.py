@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from gankit.version import __version__
+
 __all__ = ["Config", "Run", "__version__", "load_config", "load_run", "train"]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy re-exports keep `import gankit` cheap (no torch import until something is used).
+    # Lazy re-exports keep `import gankit` cheap and free of side effects (no torch import until used);
+    # they serve that and no import cycle: gankit.api imports nothing from this module.
     if name in ("train", "load_run", "Run"):
         import gankit.api as api
 

@@ -5,31 +5,24 @@ from __future__ import annotations
 import html
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import torch
 
-from gankit import run_dir as rd
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
 from gankit.errors import GankitError
 from gankit.metrics.modes import mode_coverage
+from gankit.models.protocols import num_classes
+from gankit.run import Run
 from gankit.training.callbacks import read_metrics
 from gankit.training.state import TrainState
-from gankit.utils.images import save_grid
-from gankit.utils.plots import plot_game_curves, plot_points
+from gankit.utils import run_dir as rd
+from gankit.utils.atomic import write_text_atomic
+from gankit.utils.plots import plot_game_curves
+from gankit.utils.render import render_samples
 from gankit.utils.seeding import make_generator
-
-
-def render_samples(x: torch.Tensor, info: Mapping[str, Any], path: str | Path, real: np.ndarray | None = None,
-                   nrow: int | None = None) -> None:
-    """Save model-space samples as an image grid, or as a scatter plot over the modes for 2-D points."""
-    if info["kind"] == "image":
-        save_grid(x, path, nrow=nrow)
-    else:
-        centres = np.asarray(info["centres"]) if "centres" in info else None
-        plot_points(x.numpy(), path, real=real, centres=centres, title=Path(path).stem)
 
 
 class SampleRenderer:
@@ -37,12 +30,11 @@ class SampleRenderer:
 
     def __init__(self, state: TrainState, data: ArrayDataset, out_dir: Path, n: int, seed: int) -> None:
         self.state, self.info, self.out_dir = state, data.info(), Path(out_dir)
-        z_dim = state.G.z_dim
-        device = next(state.G.parameters()).device
+        G = state.sampler
+        z_dim, device, k = G.z_dim, next(G.parameters()).device, num_classes(G)
         n = 2500 if data.kind == "points" else n
         self.labels, self.nrow = None, None
-        if getattr(state.G, "num_classes", 0):  # one row per class: row k asks for class k
-            k = state.G.num_classes
+        if k:  # one row per class: row k asks for class k
             self.nrow = max(1, n // k) if data.kind == "image" else None
             n = k * self.nrow if self.nrow else n
             self.labels = (torch.arange(n) // self.nrow if self.nrow else torch.arange(n) % k).to(device)
@@ -82,8 +74,6 @@ def write_report(path: str | Path, cfg: Config, data: ArrayDataset) -> Path | No
 
 
 def _write_report(path: Path, cfg: Config, data: ArrayDataset) -> Path | None:
-    from gankit.api import Run
-
     if cfg.log.report == "none":
         return None
     rows = read_metrics(path / rd.METRICS)
@@ -102,8 +92,6 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset) -> Path | None:
     pick = [steps[i] for i in sorted({int(round(j)) for j in np.linspace(0, len(steps) - 1, min(6, len(steps)))})] if steps else []
     sections = _sections(cfg, data, rows, settled, x, pick, path)
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
-    from gankit.utils.atomic import write_text_atomic
-
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
     return out
 

@@ -11,7 +11,8 @@ CFG = {"data.n": 512, "train.batch_size": 16, "train.lr_schedule": "constant", "
 
 def game(world: int, rank: int, port: int):
     """Join a gloo group of `world` processes (or none for 1) and build the ring8-tiny game."""
-    from gankit.api import as_config, build_game, load_data
+    from gankit.api import as_config
+    from gankit.build import build_game, load_data
     from gankit.training.distributed import init_distributed
 
     torch.set_num_threads(1)
@@ -20,7 +21,7 @@ def game(world: int, rank: int, port: int):
                           MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     cfg = as_config("ring8-tiny", CFG)
     ctx, device = init_distributed(torch.device("cpu"))
-    return build_game(cfg, load_data(cfg), device, None, ctx)
+    return build_game(cfg, load_data(cfg), device, ctx)
 
 
 def fixed_noise(phases, rank: int, world: int) -> None:
@@ -36,17 +37,18 @@ def run(rank: int, world: int, port: int, out: str, mode: str) -> None:
     from gankit.training.distributed import close_distributed
     from gankit.training.loop import Trainer
 
-    state, phases, _ = game(world, rank, port)
+    phases = game(world, rank, port)
+    state = phases.state
     if mode == "train":
         Trainer(state, phases.schedule(), log_every=4).fit(12)
-        torch.save({"G": state.G.state_dict(), "D": state.D.state_dict()}, f"{out}/rank{rank}.pt")
+        torch.save({"G": phases.G.net.state_dict(), "D": phases.D.net.state_dict()}, f"{out}/rank{rank}.pt")
     else:
         fixed_noise(phases, rank, world)
-        state.opt_d.step = state.opt_g.step = lambda *a, **k: None  # keep the weights; read the gradients
+        phases.D.opt.step = phases.G.opt.step = lambda *a, **k: None  # keep the weights; read the gradients
         phases.d_step(log=False, keep_fake=True)
-        grads_d = {n: p.grad.clone() for n, p in state.D.named_parameters()}
+        grads_d = {n: p.grad.clone() for n, p in phases.D.net.named_parameters()}
         phases.g_step(log=False)
-        grads_g = {n: p.grad.clone() for n, p in state.G.named_parameters()}
+        grads_g = {n: p.grad.clone() for n, p in phases.G.net.named_parameters()}
         torch.save({"D": grads_d, "G": grads_g}, f"{out}/grad{world}-{rank}.pt")
     del state, phases  # the DDP wrappers hold the process group
     close_distributed()

@@ -86,7 +86,7 @@ def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
 
 def test_rejection_thresholds_follow_the_number_of_real_samples(tmp_path):
     import gankit
-    from gankit.api import load_data
+    from gankit.build import load_data
     from gankit.utils.seeding import make_generator
 
     run = gankit.train("ring8-tiny", out=tmp_path / "run", overrides={

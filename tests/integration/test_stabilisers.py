@@ -4,10 +4,12 @@ import pytest
 import torch
 
 import gankit
-from gankit.api import as_config, build_game, load_data
+from gankit.api import as_config
+from gankit.build import build_game, load_data
 from gankit.errors import ConfigError
+from gankit.games.adversarial import Batch
 from gankit.training.loop import Trainer
-from gankit.training.phases import lr_multiplier
+from gankit.training.schedules import lr_multiplier
 
 RING = {"data.n": 512, "train.batch_size": 32, "log.progress": False, "sample.reject": 0}
 
@@ -18,9 +20,10 @@ def _game(overrides, preset="ring8-tiny"):
 
 
 def test_lazy_regularisation_interval_and_optimizer_correction():
-    cfg, (state, phases, _) = _game({"loss.r1": 1.0, "loss.reg_every": 4})
+    cfg, phases = _game({"loss.r1": 1.0, "loss.reg_every": 4})
+    state = phases.state
     c = 4 / 5
-    g = state.opt_d.param_groups[0]
+    g = phases.D.opt.param_groups[0]
     assert g["lr"] == pytest.approx(cfg.train.lr_d * c)
     assert g["betas"] == pytest.approx((cfg.train.beta1**c, cfg.train.beta2**c))
     ran = []
@@ -31,30 +34,35 @@ def test_lazy_regularisation_interval_and_optimizer_correction():
 
 
 def test_eager_penalty_is_logged_every_d_step():
-    cfg, (state, phases, _) = _game({"loss.r1": 1.0, "loss.gp": 1.0})
+    cfg, phases = _game({"loss.r1": 1.0, "loss.gp": 1.0})
+    state = phases.state
     out = phases.d_step(log=True)
     assert {"pen_r1", "pen_gp"} <= set(out)
-    assert state.opt_d.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_d)  # no lazy correction
+    assert phases.D.opt.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_d)  # no lazy correction
 
 
 def test_wgan_clips_every_d_weight():
-    _, (state, phases, _) = _game({"loss.objective": "wgan", "train.lr_d": 0.1})
+    _, phases = _game({"loss.objective": "wgan", "train.lr_d": 0.1})
+    state = phases.state
     Trainer(state, phases.schedule(), log_every=5).fit(3)
-    assert max(p.abs().max().item() for p in state.D.parameters()) <= 0.01 + 1e-7
+    assert max(p.abs().max().item() for p in phases.D.net.parameters()) <= 0.01 + 1e-7
 
 
 def test_unrolled_g_step_looks_ahead_without_touching_d():
-    _, (state, phases, _) = _game({"train.unroll_steps": 3, "train.unroll_lr": 0.5, "train.reuse_fake": False})
-    _, (state0, phases0, _) = _game({"train.reuse_fake": False})
-    d_before = [p.detach().clone() for p in state.D.parameters()]
-    phases._real = phases0._real = state.batches.next()[0]
+    _, phases = _game({"train.unroll_steps": 3, "train.unroll_lr": 0.5, "train.reuse_fake": False})
+    state = phases.state
+    _, phases0 = _game({"train.reuse_fake": False})
+    state0 = phases0.state
+    d_before = [p.detach().clone() for p in phases.D.net.parameters()]
+    real = state.batches.next()[0]
+    phases.batch, phases0.batch = Batch(real, None), Batch(real, None)
     torch.manual_seed(0)
     phases.g_step(log=False)
-    grads = [p.grad.clone() for p in state.G.parameters()]
+    grads = [p.grad.clone() for p in phases.G.net.parameters()]
     torch.manual_seed(0)
     phases0.g_step(log=False)
-    grads0 = [p.grad.clone() for p in state0.G.parameters()]
-    assert all(torch.equal(a, b) for a, b in zip(d_before, state.D.parameters()))
+    grads0 = [p.grad.clone() for p in phases0.G.net.parameters()]
+    assert all(torch.equal(a, b) for a, b in zip(d_before, phases.D.net.parameters()))
     assert any(not torch.allclose(a, b) for a, b in zip(grads, grads0))
 
 
@@ -64,11 +72,11 @@ def test_lr_schedules():
     assert lr_multiplier("linear", 750, 1000, 0.5, 0.1) == pytest.approx(0.55)
     assert lr_multiplier("linear", 1000, 1000, 0.5, 0.1) == pytest.approx(0.1)
     assert lr_multiplier("cosine", 1000, 1000, 0.0, 0.01) == pytest.approx(0.01)
-    cfg, (state, phases, _) = _game({"train.lr_schedule": "linear", "train.steps": 10, "train.decay_start": 0.0,
+    cfg, phases = _game({"train.lr_schedule": "linear", "train.steps": 10, "train.decay_start": 0.0,
                                      "train.lr_end": 0.5})
-    Trainer(state, phases.schedule(), log_every=5).fit(10)
+    Trainer(phases.state, phases.schedule(), log_every=5).fit(10)
     # the last iteration (step index 9) ran with lr·(1 − 0.5·9/10)
-    assert state.opt_g.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_g * (1 - 0.5 * 9 / 10))
+    assert phases.G.opt.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_g * (1 - 0.5 * 9 / 10))
 
 
 @pytest.mark.parametrize("kind", ["diffaugment", "ada"])
@@ -93,8 +101,9 @@ def test_augmented_dcgan_trains_and_resumes_exactly(tmp_path, kind):
 
 
 def test_instance_noise_reaches_d_with_the_scheduled_std():
-    _, (state, phases, _) = _game({"augment.instance_noise": 0.2, "augment.instance_noise_until": 0.5,
+    _, phases = _game({"augment.instance_noise": 0.2, "augment.instance_noise_until": 0.5,
                                    "train.steps": 10})
+    state = phases.state
     x = torch.zeros(40_000, 2)
     torch.manual_seed(0)
     for step, std in [(0, 0.2), (2, 0.2 * (1 - 2 / 5)), (4, 0.2 * (1 - 4 / 5))]:
@@ -104,16 +113,16 @@ def test_instance_noise_reaches_d_with_the_scheduled_std():
     for step in (5, 9):  # from until × steps on, D sees the samples themselves
         state.step = step
         assert torch.equal(phases.o.augment(x), x)
-    _, (_, plain, _) = _game({})
+    _, plain = _game({})
     assert plain.o.augment is None
 
 
 def test_instance_noise_comes_after_the_augmentation():
     from types import SimpleNamespace
 
-    from gankit.api import _with_instance_noise
+    from gankit.games.adversarial.build import with_instance_noise
 
-    view = _with_instance_noise(torch.zeros_like, SimpleNamespace(step=0), 0.3, 1.0, 10)  # an augment that blanks x
+    view = with_instance_noise(torch.zeros_like, SimpleNamespace(step=0), 0.3, 1.0, 10)  # an augment that blanks x
     torch.manual_seed(0)
     assert view(torch.ones(20_000, 2)).std().item() == pytest.approx(0.3, rel=0.03)
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gankit.api import as_config, build_game, load_data
+from gankit.api import as_config
+from gankit.build import build_game, load_data
 from gankit.errors import ConfigError
 from gankit.models.conditioning import ConditionalBatchNorm2d, DiscriminatorHead, LabelCode, class_code
 from gankit.models.registry import build_models
@@ -60,7 +61,8 @@ def test_auxiliary_head_classifies():
 def _cond_setup(**extra):
     cfg = as_config("ring8-tiny", {"data.n": 512, "train.batch_size": 32, "model.cond_g": "concat",
                                    "model.cond_d": "acgan", **extra})
-    state, phases, _ = build_game(cfg, load_data(cfg), torch.device("cpu"))
+    phases = build_game(cfg, load_data(cfg), torch.device("cpu"))
+    state = phases.state
     return state, phases
 
 
@@ -68,22 +70,22 @@ def test_acgan_losses_add_the_class_cross_entropy_by_hand():
     """D: adversarial + CE(real) + CE(fake); G: adversarial + CE(fake) (Odena et al. 2017, eq. 2-3)."""
     state, phases = _cond_setup(**{"loss.aux_weight": 0.5})
     seen = {}
-    forward_aux = state.D.forward_aux
+    forward_aux = phases.D.net.forward_aux
 
     def spy(x, c=None):
         out = forward_aux(x, c)
         seen.setdefault("calls", []).append((x.detach(), out[0].detach(), out[1].detach()))
         return out
 
-    state.D.forward_aux = spy
+    phases.D.net.forward_aux = spy
     torch.manual_seed(0)
-    state.opt_d.step = lambda *a, **k: None  # keep D fixed, so the gradients left in it are those of the D loss
+    phases.D.opt.step = lambda *a, **k: None  # keep D fixed, so the gradients left in it are those of the D loss
     out = phases.d_step(log=False, keep_fake=True)
     (xr, lr, ar), (xf, lf, af) = seen["calls"][:2]
-    y = phases._labels
+    y = phases.batch.labels
     assert out["loss_d"] == pytest.approx(float(phases.obj.d(lr, lf)), rel=1e-5)  # logged: the adversarial part
     assert out["cls_acc_real"] == pytest.approx(float((ar.argmax(1) == y).float().mean()))
-    params = list(state.D.parameters())
+    params = list(phases.D.net.parameters())
     (lr2, ar2), (lf2, af2) = forward_aux(xr), forward_aux(xf)
     by_hand = phases.obj.d(lr2, lf2) + 0.5 * F.cross_entropy(ar2, y) + 0.5 * F.cross_entropy(af2, y)
     for p, g in zip(params, torch.autograd.grad(by_hand, params)):
@@ -97,13 +99,13 @@ def test_acgan_real_only_drops_the_fake_term_from_d():
     state, phases = _cond_setup(**{"loss.aux_fake_in_d": False})
     grads = {}
     for flag in (True, False):
-        phases.o.aux_fake_in_d = flag
+        phases.o.aux.fake_in_d = flag
         torch.manual_seed(0)
         state.batches.load_state_dict({"epoch": 0, "pos": 0})
         state.z_gen.manual_seed(0)
-        state.opt_d.step = lambda *a, **k: None
+        phases.D.opt.step = lambda *a, **k: None
         phases.d_step(log=False)
-        grads[flag] = torch.cat([p.grad.flatten() for p in state.D.head.parameters()])
+        grads[flag] = torch.cat([p.grad.flatten() for p in phases.D.net.head.parameters()])
     assert not torch.allclose(grads[True], grads[False])
 
 

@@ -33,7 +33,7 @@ def test_d_win_needs_a_sustained_win():
     g.check(150, OK)  # G fought back: the clock restarts
     g.check(200, won)
     g.check(250, won)
-    with pytest.raises(TrainingDiverged, match="discriminator has won.*from step 200 to 300"):
+    with pytest.raises(TrainingDiverged, match="D has won.*from step 200 to 300"):
         g.check(300, won)
 
 

@@ -6,7 +6,7 @@ import torch
 
 from gankit.config import load_config
 from gankit.errors import ConfigError
-from gankit.jacobian_rejection import EXACT_MAX_DIM, check_jacobian_reject, jacobian_norms, stretch_thresholds
+from gankit.sampling.jacobian import EXACT_MAX_DIM, check_jacobian_reject, jacobian_norms, stretch_thresholds
 
 
 def _mlp(d_in, d_out, seed=0, cond=0):

@@ -5,7 +5,7 @@ import torch
 
 from gankit.config.io import load_config
 from gankit.errors import ConfigError
-from gankit.mixture import member_counts, snapshot_steps
+from gankit.sampling.mixture import member_counts, snapshot_steps
 
 
 def test_snapshot_steps_by_hand():

@@ -3,10 +3,11 @@
 import pytest
 import torch
 
-from gankit.api import as_config, build_game, load_data
+from gankit.api import as_config
+from gankit.build import build_game, load_data
 from gankit.training.callbacks import Callback
 from gankit.training.loop import Trainer
-from gankit.training.phases import Phase
+from gankit.training.phase import Phase
 
 
 class Rows(Callback):
@@ -20,7 +21,8 @@ class Rows(Callback):
 def _setup(d_steps, reuse_fake=True, **extra):
     cfg = as_config("ring8-tiny", {"train.d_steps": d_steps, "data.n": 512, "train.batch_size": 32,
                                    "train.reuse_fake": reuse_fake, **extra})
-    state, phases, _ = build_game(cfg, load_data(cfg), torch.device("cpu"))
+    phases = build_game(cfg, load_data(cfg), torch.device("cpu"))
+    state = phases.state
     return state, phases
 
 
@@ -40,7 +42,7 @@ def _count(opt):
 @pytest.mark.parametrize("reuse_fake", [True, False])
 def test_d_and_g_update_counts(d_steps, reuse_fake):
     state, phases = _setup(d_steps, reuse_fake)
-    nd, ng = _count(state.opt_d), _count(state.opt_g)
+    nd, ng = _count(phases.D.opt), _count(phases.G.opt)
     ema_calls = []
     orig = state.ema.update
     state.ema.update = lambda m, s: (ema_calls.append(s), orig(m, s))
@@ -67,13 +69,13 @@ def test_lazy_phase_interval():
 
 def test_g_step_leaves_d_untouched_and_trainable():
     state, phases = _setup(1, reuse_fake=False)
-    before = [p.detach().clone() for p in state.D.parameters()]
+    before = [p.detach().clone() for p in phases.D.net.parameters()]
     phases.d_step(log=False)
-    after_d = [p.detach().clone() for p in state.D.parameters()]
+    after_d = [p.detach().clone() for p in phases.D.net.parameters()]
     phases.g_step(log=True)
     assert any(not torch.equal(a, b) for a, b in zip(before, after_d))
-    assert all(torch.equal(a, p) for a, p in zip(after_d, state.D.parameters()))
-    assert all(p.requires_grad for p in state.D.parameters())
+    assert all(torch.equal(a, p) for a, p in zip(after_d, phases.D.net.parameters()))
+    assert all(p.requires_grad for p in phases.D.net.parameters())
 
 
 def test_window_means_count_only_iterations_where_a_phase_ran():
@@ -97,22 +99,21 @@ def test_window_means_count_only_iterations_where_a_phase_ran():
 def test_loss_scaler_path_gives_the_unscaled_updates():
     """fp16's loss scalers (one per player) exercised on CPU in fp32: power-of-two scaling is exact, so the
     weights must equal those of the unscaled game, and the scalers are checkpointed as components."""
-    from gankit.api import build_state, game_options
+    from gankit.games.adversarial import AdversarialGame, build_state, game_options
     from gankit.losses.adversarial import get_objective
-    from gankit.training.phases import GamePhases
 
     def run(scaled):
         cfg = as_config("ring8-tiny", {"data.n": 512, "train.batch_size": 32, "loss.r1": 0.1})
         state = build_state(cfg, load_data(cfg), torch.device("cpu"))
         if scaled:
-            state.components["scaler_g"] = torch.amp.GradScaler("cpu", init_scale=2.0**10)
-            state.components["scaler_d"] = torch.amp.GradScaler("cpu", init_scale=2.0**10)
-        phases = GamePhases(state, get_objective(cfg.loss.objective), game_options(cfg, state))
+            for name, p in state.players.items():
+                p.scaler = state.components[f"scaler_{name.lower()}"] = torch.amp.GradScaler("cpu", init_scale=2.0**10)
+        phases = AdversarialGame(state, get_objective(cfg.loss.objective), game_options(cfg, state))
         Trainer(state, phases.schedule(), log_every=3).fit(6)
         return state
 
     plain, scaled = run(False), run(True)
-    for a, b in zip(list(plain.G.parameters()) + list(plain.D.parameters()),
-                    list(scaled.G.parameters()) + list(scaled.D.parameters())):
+    nets = [plain.players[k].net for k in "GD"], [scaled.players[k].net for k in "GD"]
+    for a, b in zip(*(list(net[0].parameters()) + list(net[1].parameters()) for net in nets)):
         assert torch.allclose(a, b, atol=1e-6)
     assert scaled.extra_state()["components"]["scaler_d"]["scale"] == 2.0**10

@@ -6,7 +6,7 @@ import torch
 
 from gankit.config import load_config
 from gankit.errors import ConfigError
-from gankit.rejection import check_reject_fraction, check_scorable, data_thresholds, rejection_sample
+from gankit.sampling.rejection import check_reject_fraction, check_scorable, data_thresholds, rejection_sample
 
 
 def test_threshold_is_the_quantile_of_the_real_scores_per_class():

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import gankit
-from gankit.api import as_config, build_game, load_data
+from gankit.api import as_config
+from gankit.build import build_game, load_data
 from gankit.errors import ConfigError
 from gankit.training.loop import Trainer
 
@@ -22,7 +23,8 @@ def _game(**extra):
 
 
 def test_lazy_r1_and_path_length_run_on_their_intervals():
-    state, phases, _ = _game()
+    phases = _game()
+    state = phases.state
     names = [p.name for p in phases.schedule()]
     assert names == ["LR", "D", "Dreg", "G", "Greg", "EMA"]
     calls = {"Dreg": [], "Greg": []}
@@ -38,27 +40,27 @@ def test_lazy_r1_and_path_length_run_on_their_intervals():
 
 def test_lazy_regularisation_corrects_both_optimisers():
     """StyleGAN2 appendix B: lr·c and β^c with c = k/(k+1), for D (R1 every 4) and G (path length every 3)."""
-    state, _, _ = _game(**{"train.lr_g": 1e-3, "train.lr_d": 2e-3, "train.beta2": 0.99})
-    gd, gg = state.opt_d.param_groups[0], state.opt_g.param_groups[0]
+    phases = _game(**{"train.lr_g": 1e-3, "train.lr_d": 2e-3, "train.beta2": 0.99})
+    gd, gg = phases.D.opt.param_groups[0], phases.G.opt.param_groups[0]
     assert gd["lr"] == pytest.approx(2e-3 * 4 / 5) and gd["betas"][1] == pytest.approx(0.99 ** (4 / 5))
     assert gg["lr"] == pytest.approx(1e-3 * 3 / 4) and gg["betas"][1] == pytest.approx(0.99 ** (3 / 4))
 
 
 def test_style_mixing_mixes_about_the_asked_share_of_batches():
-    state, phases, _ = _game(**{"train.style_mixing": 0.5})
+    phases = _game(**{"train.style_mixing": 0.5})
     seen = []
-    forward = state.G.forward
+    forward = phases.G.net.forward
 
     def spy(*a, **k):
         seen.append(k.get("mix_cutoff"))
         return forward(*a, **k)
 
-    state.G.forward = spy
+    phases.G.net.forward = spy
     for _ in range(200):
-        phases._generate(state.G, 2, None)
+        phases.generate(phases.G.net, 2, None)
     mixed = [c for c in seen if c is not None]
     assert 0.4 < len(mixed) / len(seen) < 0.6
-    assert set(mixed) <= set(range(1, state.G.num_ws)) and len(set(mixed)) > 3
+    assert set(mixed) <= set(range(1, phases.G.net.num_ws)) and len(set(mixed)) > 3
 
 
 def test_bf16_autocast_on_cpu_trains_without_nan(tmp_path):

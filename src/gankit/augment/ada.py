@@ -29,8 +29,8 @@ from gankit.augment.diffaugment import (
     _gather,
     _normal,
     _parse_names,
-    _random_shifts,
     _randint,
+    _random_shifts,
     _reflect,
 )
 from gankit.errors import CheckpointError, ConfigError
@@ -102,10 +102,19 @@ def ada_augment(
     _check_images(x, "ada_augment")
     if p == 0.0 or not names:
         return x
-    n, c, h, w = x.shape
-    zero_long = torch.zeros(n, dtype=torch.long, device=x.device)
+    x = _ada_blit(x, p, names, generator)
+    x = _ada_color(x, p, names, generator)
+    if "cutout" in names:  # DeVries & Taylor 2017; ADA's 'cutout' group
+        on = _chosen(x, p, generator).view(len(x), 1, 1, 1)
+        keep = _cutout_keep(x, generator) | ~on
+        x = torch.where(keep, x, torch.zeros((), dtype=x.dtype, device=x.device))
+    return x
 
-    # --- blit: flip, quarter turns, integer translation, as one gather
+
+def _ada_blit(x: Tensor, p: float, names: set[str], generator: torch.Generator | None) -> Tensor:
+    """Flip, quarter turns and integer translation, each chosen per sample with probability p, as one gather."""
+    n, _, h, w = x.shape
+    zero_long = torch.zeros(n, dtype=torch.long, device=x.device)
     flip, k, ty, tx = zero_long.bool(), zero_long, zero_long, zero_long
     if "xflip" in names:
         flip = _chosen(x, p, generator)
@@ -117,8 +126,12 @@ def ada_augment(
         ty, tx = torch.where(on, sy, zero_long), torch.where(on, sx, zero_long)
     if names & {"xflip", "rotate90", "translation"}:
         x = _blit(x, flip, k, ty, tx)
+    return x
 
-    # --- color, in ADA's order: brightness, contrast, saturation
+
+def _ada_color(x: Tensor, p: float, names: set[str], generator: torch.Generator | None) -> Tensor:
+    """Brightness, contrast and saturation in ADA's order, each chosen per sample with probability p."""
+    n, c = x.shape[:2]
     per_sample = (n, 1, 1, 1)
     if "brightness" in names:
         on = _chosen(x, p, generator).view(per_sample)
@@ -133,12 +146,6 @@ def ada_augment(
         scale = torch.exp2(SATURATION_STD_LOG2 * _normal(x, per_sample, generator))
         mean = x.mean(dim=1, keepdim=True)
         x = torch.where(on, (x - mean) * scale + mean, x)
-
-    # --- cutout (DeVries & Taylor 2017; ADA's 'cutout' group)
-    if "cutout" in names:
-        on = _chosen(x, p, generator).view(per_sample)
-        keep = _cutout_keep(x, generator) | ~on
-        x = torch.where(keep, x, torch.zeros((), dtype=x.dtype, device=x.device))
     return x
 
 

@@ -15,7 +15,7 @@ The small pixel-index helpers here (`_translate`, `_cutout_keep`, ...) are share
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 

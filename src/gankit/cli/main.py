@@ -7,6 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+from gankit import latent
+from gankit.api import train
+from gankit.config.io import preset_description, preset_names, read_config, resolve_config
+from gankit.data.fashion_mnist import find_fashion_mnist
+from gankit.errors import ConfigError, DataError, GankitError
+from gankit.evaluation import evaluate, format_card, write_card
+from gankit.run import load_run
+from gankit.training.distributed import close_distributed
+
 EPILOG = """examples:
   gankit presets
   gankit train ring8
@@ -152,19 +161,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train (or resume) and print where the run lives."""
-    from gankit.api import as_config, train
-    from gankit.training.distributed import close_distributed
-
     if args.resume is None and args.source is None:
         raise SystemExit("gankit train: give a preset or config file, or --resume RUN (see `gankit presets`)")
     if args.dry_run:
         if args.resume:
-            from gankit.config.io import read_config
 
             base = args.source or read_config(Path(args.resume) / "config.json")
-            cfg = as_config(base, args.overrides)
+            cfg = resolve_config(base, args.overrides)
         else:
-            cfg = as_config(args.source, args.overrides)
+            cfg = resolve_config(args.source, args.overrides)
         print(json.dumps(cfg.to_dict(), indent=2))
         return 0
     run = train(args.source, out=args.out, overrides=args.overrides, resume=args.resume)
@@ -178,9 +183,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """Write samples from a run folder."""
-    from gankit.api import load_run
-    from gankit.errors import ConfigError
-
     if args.n < 1:
         raise ConfigError(f"--n must be ≥ 1, got {args.n}")
     run = load_run(args.run, checkpoint=args.checkpoint)
@@ -193,9 +195,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_interpolate(args: argparse.Namespace) -> int:
     """Write an interpolation grid or GIF."""
-    from gankit import latent
-    from gankit.api import load_run
-
     run = load_run(args.run)
     frames = latent.interpolation(run, args.a, args.b, steps=args.steps, mode=args.mode, cls=args.cls,
                                   rows=args.rows, seed=args.seed)
@@ -206,9 +205,6 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 
 def cmd_arithmetic(args: argparse.Namespace) -> int:
     """Evaluate a latent-arithmetic expression and write its figure."""
-    from gankit import latent
-    from gankit.api import load_run
-
     run = load_run(args.run)
     result = latent.arithmetic(run, args.expression, k=args.k, pool=args.pool, seed=args.seed)
     out = latent.save_arithmetic_figure(result, run.class_names, args.out)
@@ -220,9 +216,6 @@ def cmd_arithmetic(args: argparse.Namespace) -> int:
 
 def cmd_project(args: argparse.Namespace) -> int:
     """Project an image into latent space; write the figure and the code."""
-    from gankit import latent
-    from gankit.api import load_run
-
     run = load_run(args.run)
     res = latent.project(run, args.image, cls=args.cls, steps=args.steps, restarts=args.restarts,
                          seed=args.seed, resize=args.resize)
@@ -240,10 +233,6 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_neighbours(args: argparse.Namespace) -> int:
     """Samples beside their nearest training images."""
-    from gankit import latent
-    from gankit.api import load_run
-    from gankit.errors import ConfigError
-
     if args.n < 1 or args.k < 1:
         raise ConfigError(f"--n and --k must be ≥ 1, got {args.n} and {args.k}")
     run = load_run(args.run)
@@ -258,9 +247,6 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a run, print the table and write the card."""
-    from gankit.api import load_run
-    from gankit.evaluation import evaluate, format_card, write_card
-
     run = load_run(args.run, checkpoint=args.checkpoint)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights, reject=args.reject,
@@ -273,8 +259,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_presets(args: argparse.Namespace) -> int:
     """Print each preset with its one-line description."""
-    from gankit.config.io import preset_description, preset_names
-
     names = preset_names()
     width = max(map(len, names))
     for name in names:
@@ -284,10 +268,6 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fashion-MNIST when it is installed, else scikit-learn's digits; then the report."""
-    from gankit.api import train
-    from gankit.data.fashion_mnist import find_fashion_mnist
-    from gankit.errors import DataError
-
     try:
         find_fashion_mnist()
         preset, steps = "fashion-dcgan", 1500
@@ -303,9 +283,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_mix(args: argparse.Namespace) -> int:
     """Write the style-mixing figure."""
-    from gankit import latent
-    from gankit.api import load_run
-
     run = load_run(args.run)
     rows, cols = list(range(args.rows)), list(range(100, 100 + args.cols))
     r_img, c_img, grid = latent.style_mix(run, rows, cols, args.cutoff, args.truncation, args.cls)
@@ -317,9 +294,6 @@ def cmd_mix(args: argparse.Namespace) -> int:
 
 def cmd_ppl(args: argparse.Namespace) -> int:
     """Print the perceptual path length."""
-    from gankit import latent
-    from gankit.api import load_run
-
     r = latent.perceptual_path_length(load_run(args.run), n=args.n, sampling=args.sampling, seed=args.seed,
                                       lpips_weights=args.lpips_weights)
     print(f"PPL ({r.extras['space']}, {r.extras['sampling']}, ε={r.extras['eps']}): {r.value:.4g} ± {r.std:.3g} (std) "
@@ -334,8 +308,6 @@ COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 diverged, 2 bad input, 130 interrupted)."""
-    from gankit.errors import GankitError
-
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

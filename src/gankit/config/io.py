@@ -6,13 +6,15 @@ import dataclasses
 import difflib
 import json
 import typing
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from gankit.config.schema import Config
+from gankit.config.schema import Config, dataclass_of, valid_keys
 from gankit.errors import ConfigError
+from gankit.utils.atomic import write_json_atomic
 
 PRESET_DIR = Path(__file__).parent / "presets"
 
@@ -20,11 +22,6 @@ PRESET_DIR = Path(__file__).parent / "presets"
 # never the game itself.
 RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "train.budget_minutes", "train.compile",
                   "train.allow_world_change", "data.cache", "log.", "guard.", "eval.", "sample.")
-
-
-def _dataclass_of(cls: type, name: str) -> type | None:
-    hint = typing.get_type_hints(cls)[name]
-    return hint if dataclasses.is_dataclass(hint) else None
 
 
 def _coerce(key: str, value: Any, hint: Any) -> Any:
@@ -68,10 +65,8 @@ def from_dict(data: Mapping[str, Any], cls: type = Config, prefix: str = "") -> 
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         if key not in names:
-            from gankit.config.schema import valid_keys
-
             raise _unknown_key(prefix + key, valid_keys())
-        sub = _dataclass_of(cls, key)
+        sub = dataclass_of(cls, key)
         kwargs[key] = from_dict(value, sub, prefix + key + ".") if sub else _coerce(prefix + key, value, hints[key])
     return cls(**kwargs)
 
@@ -167,6 +162,15 @@ def load_config(source: str | None = None, overrides: list[str] | Mapping[str, A
     return from_dict(_deep_merge(raw, parse_overrides(overrides)))
 
 
+def resolve_config(source: Config | str | None, overrides: list[str] | Mapping[str, Any] | None = None) -> Config:
+    """A Config from a Config, a preset name or a config file path (None: the defaults), with overrides applied."""
+    if isinstance(source, Config):
+        if not overrides:
+            return source
+        return from_dict(_deep_merge(source.to_dict(), parse_overrides(overrides)))
+    return load_config(source, overrides)
+
+
 def preset_description(name: str) -> str:
     """The one-line description of a preset."""
     return str(_read_yaml(PRESET_DIR / f"{name}.yaml").get("description", ""))
@@ -174,8 +178,6 @@ def preset_description(name: str) -> str:
 
 def save_config(cfg: Config, path: str | Path) -> None:
     """Write the resolved config as JSON, atomically."""
-    from gankit.utils.atomic import write_json_atomic
-
     write_json_atomic(path, cfg.to_dict())
 
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from gankit.data.registry import dataset_kind, dataset_names
 from gankit.errors import ConfigError
+from gankit.losses.adversarial import objective_names
+from gankit.metrics.registry import SELECTABLE
+from gankit.models.conditioning import D_MODES, G_MODES
+from gankit.models.registry import model_names
+from gankit.sampling.jacobian import check_jacobian_reject
+from gankit.sampling.mixture import check_mixture
+from gankit.sampling.rejection import check_reject_fraction, check_scorable
 
 
 def _check(cond: bool, msg: str) -> None:
@@ -39,8 +48,6 @@ class DataConfig:
     cache: bool = True
 
     def __post_init__(self) -> None:
-        from gankit.data.registry import dataset_names
-
         _choice("data.name", self.name, dataset_names())
         _choice("data.split", self.split, ("train", "test"))
         _check(self.size is None or self.size >= 4, f"data.size must be ≥ 4 pixels, got {self.size}")
@@ -71,20 +78,14 @@ class ModelConfig:
     embed_dim: int = 32
 
     def __post_init__(self) -> None:
-        from gankit.models.conditioning import D_MODES, G_MODES
-        from gankit.models.registry import model_names
-
         _choice("model.arch", self.arch, model_names())
         _choice("model.cond_g", self.cond_g, G_MODES)
         _choice("model.cond_d", self.cond_d, D_MODES)
         for key in ("z_dim", "g_width", "d_width", "g_depth", "d_depth", "pack", "embed_dim"):
             _check(getattr(self, key) >= 1, f"model.{key} must be ≥ 1, got {getattr(self, key)}")
         if (self.cond_g == "none") != (self.cond_d == "none"):
-            raise ConfigError(
-                f"model.cond_g={self.cond_g} but model.cond_d={self.cond_d}: a class-conditional game needs both "
-                "players to know the class (G to obey it, D to check it). Set both, e.g. cond_g=cbn and "
-                "cond_d=projection, or both to none."
-            )
+            raise ConfigError(f"model.cond_g={self.cond_g} but model.cond_d={self.cond_d}: in a conditional game both "
+                              "players take the class.\nSet both (e.g. cond_g=cbn, cond_d=projection) or both to none")
         if self.conditional and self.pack > 1:
             raise ConfigError(f"model.pack={self.pack} packs several samples into one D input, which then has no "
                               "single class; PacGAN packing works with unconditional models only (model.pack=1)")
@@ -130,8 +131,6 @@ class LossConfig:
     pl_batch_shrink: int = 2
 
     def __post_init__(self) -> None:
-        from gankit.losses.adversarial import objective_names
-
         _choice("loss.objective", self.objective, objective_names())
         _choice("loss.gp_mode", self.gp_mode, ("two-sided", "one-sided"))
         for key in ("r1", "r2", "roth", "gp", "clip"):
@@ -146,9 +145,8 @@ class LossConfig:
         _check(self.pl_batch_shrink >= 1, f"loss.pl_batch_shrink must be ≥ 1, got {self.pl_batch_shrink}")
         if self.clip_value > 0 and self.gp_weight > 0:
             raise ConfigError(
-                "weight clipping (loss.clip) and a gradient penalty (loss.gp) cannot be combined: both force D to "
-                "be 1-Lipschitz, and clipping caps the gradient norm the penalty is trying to steer to 1 "
-                "(Gulrajani et al. 2017, section 3). Use loss.objective=wgan for clipping, wgan-gp for the penalty."
+                "weight clipping (loss.clip) and a gradient penalty (loss.gp) cannot be combined: clipping caps the "
+                "norm the penalty steers to 1 (Gulrajani et al. 2017, §3).\nUse loss.objective=wgan or wgan-gp"
             )
         if self.roth > 0 and self.objective not in ("minimax", "nonsaturating"):
             raise ConfigError(
@@ -320,7 +318,7 @@ class EvalConfig:
     def __post_init__(self) -> None:
         _check(self.every >= 0, f"eval.every must be ≥ 0 (0 = off), got {self.every}")
         _check(self.n >= 10, f"eval.n must be ≥ 10 samples, got {self.n}")
-        _choice("eval.metric", self.metric, ("fid", "kid", "precision", "recall", "density", "coverage", "c2st", "control", "intra_fid"))
+        _choice("eval.metric", self.metric, SELECTABLE)
 
 
 @dataclass
@@ -353,10 +351,6 @@ class SampleConfig:
     jacobian_reject: float = 0.0
 
     def __post_init__(self) -> None:
-        from gankit.jacobian_rejection import check_jacobian_reject
-        from gankit.mixture import check_mixture
-        from gankit.rejection import check_reject_fraction
-
         check_reject_fraction(self.reject, "sample.reject")
         check_mixture(self.mixture, self.mixture_every)
         check_jacobian_reject(self.jacobian_reject, "sample.jacobian_reject")
@@ -380,6 +374,7 @@ class Config:
 
     name: str = "custom"
     description: str = ""
+    game: str = "adversarial"
     seed: int = 0
     device: str = "auto"
     data: DataConfig = field(default_factory=DataConfig)
@@ -397,7 +392,7 @@ class Config:
         _check(self.seed >= 0, f"seed must be ≥ 0, got {self.seed}")
         dev = self.device.split(":")[0]
         _choice("device", dev, ("auto", "cpu", "cuda", "mps"))
-        points = self.data.name in ("ring8", "grid25")
+        points = dataset_kind(self.data.name) == "points"
         if self.model.arch == "dcgan" and points:
             raise ConfigError("model.arch=dcgan needs an image dataset; 2-D points take model.arch=mlp")
         if self.data.xflip and points:
@@ -423,13 +418,10 @@ class Config:
                               "regularises D with R1: loss.r1)")
         if self.balance.mode != "off" and self.balance.every < self.log.every:
             raise ConfigError(f"balance.every={self.balance.every} but log.every={self.log.every}: the balancer decides "
-                              "on logged windows, so it cannot decide more often than the log is written. Set "
-                              f"log.every={self.balance.every} (or less), or balance.every ≥ {self.log.every}")
+                              f"on logged windows;\nset log.every ≤ {self.balance.every}, or balance.every ≥ {self.log.every}")
         if self.balance.mode == "augment" and self.augment.kind != "ada":
             raise ConfigError("balance.mode=augment steers the probability p of ADA's augmentation pipeline "
                               f"(in place of ADA's r_t rule), but augment.kind={self.augment.kind}; set augment.kind=ada")
-        from gankit.rejection import check_scorable  # the sampler last: the game's own errors come first
-
         check_scorable(self.sample.reject, self.loss.objective, self.model.pack)
 
     def to_dict(self) -> dict[str, Any]:
@@ -440,13 +432,17 @@ class Config:
 SECTIONS = {f.name: f.type for f in fields(Config)}
 
 
+def dataclass_of(cls: type, name: str) -> type | None:
+    """The dataclass type of field `name` of `cls` (a config section), or None for a plain value."""
+    hint = typing.get_type_hints(cls)[name]
+    return hint if is_dataclass(hint) else None
+
+
 def valid_keys() -> list[str]:
     """Every dotted key a config accepts, e.g. 'train.lr_g'."""
-    from gankit.config.io import _dataclass_of
-
     keys: list[str] = []
     for f in fields(Config):
-        sub = _dataclass_of(Config, f.name)
+        sub = dataclass_of(Config, f.name)
         if sub is None:
             keys.append(f.name)
         else:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
+
+from gankit.utils.atomic import atomic_path
 
 CACHE_VERSION = 1
 
@@ -56,8 +59,6 @@ def load_cached(cache_dir: str | os.PathLike, key: str) -> torch.Tensor | None:
 
 def save_cached(cache_dir: str | os.PathLike, key: str, x: torch.Tensor) -> Path | None:
     """Store the array for a key; a cache that cannot be written is skipped, never fatal."""
-    from gankit.utils.atomic import atomic_path
-
     path = _path(cache_dir, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

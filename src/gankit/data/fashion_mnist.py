@@ -125,10 +125,8 @@ def _fetch(url: str, target: Path, expected_md5: str, timeout: float) -> None:
                         digest.update(chunk)
                         out.write(chunk)
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as e:
-                raise DataError(f"could not download {url} ({e}). This machine may be offline or the server "
-                                f"unreachable; install Fashion-MNIST without network: `sudo apt-get install "
-                                f"dataset-fashion-mnist`, or copy the four files into a folder and set GANKIT_DATA, "
-                                f"or point {URL_ENV} at a reachable mirror.") from None
+                raise DataError(f"could not download {url} ({e}).\nOffline? `sudo apt-get install dataset-fashion-mnist`, "
+                                f"or set GANKIT_DATA to a folder of the four files, or {URL_ENV} to a mirror") from None
         got = digest.hexdigest()
         if got != expected_md5:
             raise DataError(f"{target.name}: checksum mismatch, expected MD5 {expected_md5}, got {got} "

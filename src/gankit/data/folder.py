@@ -11,6 +11,7 @@ import torch
 from PIL import Image, ImageOps
 
 from gankit.data.base import ArrayDataset
+from gankit.data.cache import cache_key, load_cached, save_cached
 from gankit.errors import DataError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm")
@@ -133,7 +134,6 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
     files, labels, class_names = _discover(root, _normalise(extensions))
     key = None
     if cache_dir is not None:
-        from gankit.data.cache import cache_key, load_cached
 
         key = cache_key(root, files, {"size": size, "channels": channels, "resize": resize, "upscale": upscale})
         x = load_cached(cache_dir, key)
@@ -165,7 +165,6 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
     x = torch.from_numpy(np.stack(arrays))
     x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2).contiguous()
     if key is not None:
-        from gankit.data.cache import save_cached
 
         save_cached(cache_dir, key, x)
     return _dataset(x, labels, class_names, path)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import torch
 
-from gankit.data.base import ArrayDataset
+from gankit.data.base import ArrayDataset, Kind
+from gankit.data.cache import default_cache_dir
 from gankit.data.digits import load_digits
-from gankit.data.fashion_mnist import load_fashion_mnist
+from gankit.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
 from gankit.data.folder import load_image_folder
 from gankit.data.stacked import load_stacked_fashion_mnist
 from gankit.data.toy2d import grid25, ring8
@@ -72,25 +73,48 @@ def _folder(r: DatasetRequest) -> ArrayDataset:
     if r.path is None:
         raise DataError("dataset 'folder' needs the folder of images: pass path=/your/images "
                         "(CLI: --set data.path=/your/images)")
-    from gankit.data.cache import default_cache_dir
-
     return load_image_folder(r.path, size=r.size, channels=3 if r.channels is None else r.channels,
                              upscale=r.upscale, cache_dir=default_cache_dir() if r.cache else None)
 
 
-DATASETS: dict[str, Callable[[DatasetRequest], ArrayDataset]] = {
-    "ring8": _ring8,
-    "grid25": _grid25,
-    "digits": _digits,
-    "fashion-mnist": _fashion_mnist,
-    "stacked-fashion-mnist": _stacked,
-    "folder": _folder,
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One dataset: its loader, whether it holds points or images, and whether it has a held-out test split.
+
+    class_names: the names when they are known without loading (None: read from the data, e.g. a folder's).
+    """
+
+    load: Callable[[DatasetRequest], ArrayDataset]
+    kind: Kind
+    held_out: bool = False
+    class_names: tuple[str, ...] | None = None
+
+
+DATASETS: dict[str, DatasetEntry] = {
+    "ring8": DatasetEntry(_ring8, "points", class_names=tuple(f"mode {k}" for k in range(8))),
+    "grid25": DatasetEntry(_grid25, "points", class_names=tuple(f"mode {k}" for k in range(25))),
+    "digits": DatasetEntry(_digits, "image", class_names=tuple(str(d) for d in range(10))),
+    "fashion-mnist": DatasetEntry(_fashion_mnist, "image", held_out=True, class_names=tuple(CLASS_NAMES)),
+    "stacked-fashion-mnist": DatasetEntry(_stacked, "image", held_out=True),
+    "folder": DatasetEntry(_folder, "image"),
 }
 
 
 def dataset_names() -> list[str]:
     """Names accepted by load_dataset, in registry order."""
     return list(DATASETS)
+
+
+def dataset_entry(name: str) -> DatasetEntry:
+    """The registry entry of a dataset; an unknown name lists the valid ones."""
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; valid names: {', '.join(dataset_names())}")
+    return DATASETS[name]
+
+
+def dataset_kind(name: str) -> Kind:
+    """'points' or 'image' for a dataset name."""
+    return dataset_entry(name).kind
 
 
 def _match_channels(ds: ArrayDataset, channels: int | None) -> ArrayDataset:
@@ -122,11 +146,10 @@ def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int 
     For image sets n keeps a seeded random subset, and channels=3 repeats a gray channel.
     Image folders: `upscale` allows images smaller than `size`; `cache` keeps decoded arrays on disk.
     """
-    if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; valid names: {', '.join(dataset_names())}")
+    entry = dataset_entry(name)
     request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed,
                              download=download, split=split, upscale=upscale, cache=cache)
-    ds = DATASETS[name](request)
+    ds = entry.load(request)
     if ds.kind == "image":
         ds = _match_channels(ds, channels)
         if n is not None:

@@ -18,12 +18,13 @@ from gankit.latent.figures import (
     save_neighbours_figure,
     save_projection_figure,
 )
-from gankit.latent.interpolation import interpolate, lerp, slerp, truncate
+from gankit.latent.interpolation import interpolate, lerp, slerp
 from gankit.latent.mixing import style_mix
 from gankit.latent.neighbours import Neighbours, training_neighbours
 from gankit.latent.paths import interpolation
 from gankit.latent.ppl import perceptual_path_length
 from gankit.latent.projection import ProjectionResult, load_target, project
+from gankit.sampling.truncation import truncate
 
 __all__ = [
     "ArithmeticResult", "Code", "Neighbours", "ProjectionResult", "Term", "arithmetic", "endpoint",

@@ -13,13 +13,14 @@ term := CLASS | CLASS '[' seeds ']' | '[' seeds ']' ;  seeds := int (',' int)*
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import torch
 
 from gankit.errors import ConfigError
 from gankit.latent.codes import Code, generate_codes, one_hot, seed_code
+from gankit.metrics.features import domain_classifier_for
 
 
 @dataclass
@@ -147,7 +148,6 @@ def arithmetic(run, expression: str, k: int = 3, pool: int = 256, variants: int 
 
 
 def _classifier_for(run, term: str):
-    from gankit.metrics.features import domain_classifier_for
 
-    return domain_classifier_for(run.config.data.name, f"term {term!r}: picking exemplars",
+    return domain_classifier_for(run.data_name, f"term {term!r}: picking exemplars",
                                  f"name the exemplar seeds instead, e.g. {term}[3,17,42]")

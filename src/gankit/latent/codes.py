@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
 
+from gankit.data.classes import resolve_class
 from gankit.errors import ConfigError
+from gankit.utils.atomic import atomic_path
 
 
 @dataclass
@@ -22,8 +23,6 @@ class Code:
 
     def save(self, path: str | Path) -> Path:
         """Write the code to an .npz file (z, and c when present), atomically."""
-        from gankit.utils.atomic import atomic_path
-
         path = Path(path)
         arrays = {"z": self.z.detach().cpu().numpy()}
         if self.c is not None:
@@ -34,7 +33,7 @@ class Code:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "Code":
+    def load(cls, path: str | Path) -> Code:
         """Read a code written by `save` (e.g. by `gankit project`)."""
         path = Path(path)
         try:
@@ -44,24 +43,6 @@ class Code:
         except (OSError, ValueError, KeyError) as e:
             raise ConfigError(f"{path} is not a latent code file written by gankit (an .npz with z): {e}") from None
         return cls(z, c)
-
-
-def resolve_class(spec: str | int, class_names: Sequence[str]) -> int:
-    """A class given by index or by name (case-insensitive) -> its index; an unknown one lists the valid names."""
-    names = list(class_names)
-    listing = ", ".join(f"{i}={n!r}" for i, n in enumerate(names))
-    if isinstance(spec, (int, np.integer)) or (isinstance(spec, str) and spec.strip().isdigit()):
-        i = int(spec)
-        if 0 <= i < len(names):
-            return i
-        raise ConfigError(f"class index {i} is out of range; this run has {len(names)} classes: {listing}")
-    key = str(spec).strip().lower()
-    for i, n in enumerate(names):
-        if n.lower() == key:
-            return i
-    close = difflib.get_close_matches(str(spec), names, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ConfigError(f"unknown class {spec!r}.{hint} Valid classes: {listing}")
 
 
 def one_hot(index: int, num_classes: int) -> torch.Tensor:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import torch
 
 from gankit.errors import ConfigError
+from gankit.utils.atomic import atomic_path
 from gankit.utils.images import make_grid, save_grid, to_uint8
 from gankit.utils.plots import pyplot, save_figure
 
@@ -32,7 +33,6 @@ def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int 
     if suffix == ".gif":
         from PIL import Image
 
-        from gankit.utils.atomic import atomic_path
 
         tiles = [make_grid(to_uint8(frames[:, t]), nrow=rows, min_tile=96) for t in range(steps)]
         images = [Image.fromarray(t) for t in tiles + tiles[-2:0:-1]]

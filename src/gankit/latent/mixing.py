@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from gankit.errors import ConfigError
+from gankit.models.protocols import StyleGenerator
 
 
 def _styles(run, seeds: list[int], classes, psi: float) -> torch.Tensor:
@@ -25,7 +26,7 @@ def style_mix(run, row_seeds: list[int], col_seeds: list[int], cutoff: int | Non
     pose and coarse shape, the columns colour and fine detail.
     """
     G = run.generator()
-    if not hasattr(G, "mix_ws"):
+    if not isinstance(G, StyleGenerator):
         raise ConfigError(f"style mixing needs a style-based generator (model.arch=stylegan2); this run is "
                           f"model.arch={run.config.model.arch}")
     cutoff = max(1, G.num_ws // 3) if cutoff is None else cutoff

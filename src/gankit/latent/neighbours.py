@@ -8,6 +8,7 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.metrics.base import pairwise_distances
+from gankit.metrics.features import DOMAIN_NAMES, domain_classifier_for
 from gankit.metrics.memorisation import nearest_neighbours
 
 
@@ -31,16 +32,14 @@ def training_neighbours(run, samples: torch.Tensor, k: int = 5, space: str = "au
     Distances are compared with the median nearest-neighbour distance among training images, the
     distance at which a fresh sample from the data would sit (see gankit.metrics.memorisation).
     """
-    from gankit.api import load_data
-    from gankit.metrics.features import DOMAIN_NAMES, domain_classifier_for
 
     if run.kind != "image":
         raise ConfigError("nearest training neighbours are drawn for image runs")
     if space not in ("auto", "features", "pixels"):
         raise ConfigError(f"space must be auto, features or pixels, got {space!r}")
-    name = run.config.data.name
+    name = run.data_name
     use_features = space == "features" or (space == "auto" and name in DOMAIN_NAMES)
-    data = data if data is not None else load_data(run.config)
+    data = data if data is not None else run.dataset()
     g = torch.Generator().manual_seed(seed)
     subset = torch.randperm(len(data.x), generator=g)[:max_train]
     train_u8 = data.x[subset]
@@ -48,7 +47,7 @@ def training_neighbours(run, samples: torch.Tensor, k: int = 5, space: str = "au
     if use_features:
         clf = domain_classifier_for(name, "the feature space", "use space=pixels")
         with torch.no_grad():
-            embed = lambda x: torch.cat([clf.features(x[i : i + 2048]) for i in range(0, len(x), 2048)])  # noqa: E731
+            embed = lambda x: torch.cat([clf.features(x[i : i + 2048]) for i in range(0, len(x), 2048)])
             f_train, f_samples = embed(train), embed(samples)
         label = f"features: {clf.name}"
     else:

@@ -20,17 +20,18 @@ import torch
 from gankit.errors import ConfigError
 from gankit.latent.interpolation import slerp
 from gankit.metrics.base import MetricResult
+from gankit.metrics.features import domain_classifier_for
+from gankit.metrics.lpips import load_lpips
+from gankit.models.protocols import StyleGenerator
 
 
 def _distance(run, lpips_weights: str | Path | None):
     if lpips_weights is not None:
-        from gankit.metrics.lpips import load_lpips
 
         model = load_lpips(lpips_weights)
         return model, "lpips-vgg16 (user weights)"
-    from gankit.metrics.features import domain_classifier_for
 
-    clf = domain_classifier_for(run.config.data.name, "perceptual path length (as its distance)",
+    clf = domain_classifier_for(run.data_name, "perceptual path length (as its distance)",
                                 "supply LPIPS weights instead (lpips_weights=..., CLI --lpips-weights)")
 
     def d(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -49,7 +50,7 @@ def perceptual_path_length(run, n: int = 2000, eps: float = 1e-4, sampling: str 
         raise ConfigError(f"sampling must be 'full' or 'end', got {sampling!r}")
     G = run.generator()
     distance, label = _distance(run, lpips_weights)
-    in_w = hasattr(G, "mapping")
+    in_w = isinstance(G, StyleGenerator)
     g = torch.Generator().manual_seed(seed)
     k = run.num_classes
     values = []

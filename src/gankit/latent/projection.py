@@ -18,6 +18,7 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.latent.codes import Code, one_hot
+from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
 
 
 @dataclass
@@ -73,6 +74,21 @@ def load_target(run, image, resize: bool = False) -> torch.Tensor:
     return x.float() / 127.5 - 1 if x.dtype == torch.uint8 else x.float()
 
 
+@torch.no_grad()
+def _best_start(loss_of, classes: list, k: int, restarts: int, z_dim: int, seed: int) -> tuple:
+    """(loss, pixel error, z, class code) of the best of `restarts` random codes per class: where Adam starts."""
+    g = torch.Generator().manual_seed(seed)
+    best = None
+    for ci in classes:
+        z0 = torch.randn(restarts, z_dim, generator=g)
+        c0 = one_hot(ci, k).expand(restarts, k) if ci is not None else None
+        total, pixel = loss_of(z0, c0)
+        j = int(total.argmin())
+        if best is None or float(total[j]) < best[0]:
+            best = (float(total[j]), float(pixel[j]), z0[j].clone(), None if ci is None else one_hot(ci, k))
+    return best
+
+
 def project(run, image, cls: str | int | None = None, steps: int = 300, lr: float = 0.05, restarts: int = 16,
             feature_weight: float = 1.0, prior_weight: float = 1e-3, seed: int = 0, resize: bool = False,
             classifier=None) -> ProjectionResult:
@@ -83,11 +99,8 @@ def project(run, image, cls: str | int | None = None, steps: int = 300, lr: floa
         raise ConfigError(f"need steps ≥ 1 and restarts ≥ 1, got steps={steps}, restarts={restarts}")
     target = load_target(run, image, resize)
     G = run.generator()
-    if classifier is None and feature_weight > 0:
-        from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
-
-        if run.config.data.name in DOMAIN_NAMES:  # else the pixel loss alone
-            classifier = load_domain_classifier(run.config.data.name)
+    if classifier is None and feature_weight > 0 and run.data_name in DOMAIN_NAMES:  # else the pixel loss alone
+        classifier = load_domain_classifier(run.data_name)
     if classifier is not None:
         classifier = classifier.eval().requires_grad_(False)
     phi_target = classifier.features(target[None]).detach() if classifier is not None else None
@@ -105,16 +118,7 @@ def project(run, image, cls: str | int | None = None, steps: int = 300, lr: floa
     classes = [run.class_index(cls)] if (k and cls is not None) else list(range(k)) if k else [None]
     if cls is not None and not k:
         raise ConfigError(f"{run.path} is unconditional: projection takes no class")
-    g = torch.Generator().manual_seed(seed)
-    best = None
-    with torch.no_grad():
-        for ci in classes:
-            z0 = torch.randn(restarts, run.z_dim, generator=g)
-            c0 = one_hot(ci, k).expand(restarts, k) if ci is not None else None
-            total, pixel = loss_of(z0, c0)
-            j = int(total.argmin())
-            if best is None or float(total[j]) < best[0]:
-                best = (float(total[j]), float(pixel[j]), z0[j].clone(), None if ci is None else one_hot(ci, k))
+    best = _best_start(loss_of, classes, k, restarts, run.z_dim, seed)
     start_loss, start_error, z_start, c = best
     z = z_start.clone()[None].requires_grad_(True)
     cb = None if c is None else c[None]

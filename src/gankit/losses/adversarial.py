@@ -11,11 +11,13 @@ Shapes: `real` and `fake` are 1-D tensors of logits (N,), possibly of different 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
+
+from gankit.errors import ConfigError
 
 Tensor = torch.Tensor
 
@@ -167,8 +169,6 @@ def objective_names() -> list[str]:
 
 def get_objective(name: str) -> Objective:
     """Look up an objective by name; an unknown name lists the valid ones."""
-    from gankit.errors import ConfigError
-
     try:
         return OBJECTIVES[name]
     except KeyError:

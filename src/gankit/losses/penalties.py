@@ -7,9 +7,8 @@ create_graph=True so the penalty itself can be minimised.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

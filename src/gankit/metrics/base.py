@@ -8,8 +8,9 @@ says which network, which weights, how many samples, which reference split and w
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 

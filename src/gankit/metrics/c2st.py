@@ -13,8 +13,9 @@ The ci is the 95% Wilson interval of the accuracy. 0.5 means indistinguishable, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from math import comb
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import torch
 
 from gankit.metrics.base import MetricError, MetricResult, wilson_interval
-from gankit.metrics.fid import frechet_distance, feature_statistics
+from gankit.metrics.fid import feature_statistics, frechet_distance
 
 
 def control_accuracy(judged: torch.Tensor, asked: torch.Tensor, class_names: Sequence[str],

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 import torch.nn.functional as F
@@ -42,6 +43,13 @@ class FeatureExtractor(Protocol):
     resize_rule: str
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """An extractor that also classifies: class logits N×K (the Inception Score and control accuracy need them)."""
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor: ...
 
 
 def state_dict_hash(module: nn.Module) -> str:

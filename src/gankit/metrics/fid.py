@@ -11,7 +11,8 @@ for singular covariances (N ≤ D), where scipy's sqrtm needs an ε-regulariser.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import torch

@@ -10,7 +10,8 @@ samples; the classifier is injected (e.g. `DomainClassifier.logits`, or Inceptio
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 

@@ -12,7 +12,8 @@ Unlike FID it is unbiased, so small sample counts can be compared; it can be sli
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 

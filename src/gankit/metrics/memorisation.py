@@ -19,7 +19,8 @@ test of Meehan, Chaudhuri & Dasgupta (2020) and the authenticity score of Alaa e
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 

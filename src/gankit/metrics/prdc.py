@@ -12,12 +12,20 @@ Distances are Euclidean, computed in float64 blocks so N×M never sits in memory
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
-from gankit.metrics.base import (Metric, MetricError, MetricResult, block_rows, check_count, check_dims,
-                                 pairwise_distances)
+from gankit.metrics.base import (
+    Metric,
+    MetricError,
+    MetricResult,
+    block_rows,
+    check_count,
+    check_dims,
+    pairwise_distances,
+)
 
 SCORES = ("precision", "recall", "density", "coverage")
 

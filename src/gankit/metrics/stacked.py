@@ -8,7 +8,7 @@ reverse KL(p̂ || uniform) of the mode histogram (lower is better; 0 for a perfe
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

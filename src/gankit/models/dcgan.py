@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from gankit.models.conditioning import (
-    CondSequential,
     ConditionalBatchNorm2d,
+    CondSequential,
     DiscriminatorHead,
     JudgeWithAux,
     LabelCode,

@@ -23,8 +23,8 @@ Departures from the paper, all documented where they are made:
 - Noise strength is per channel (StyleGAN, Karras et al. 2019, section 2) rather than one scalar.
 - The modulated convolutions run unfused by default (`fused_modconv=False`: activations scaled
   by the style, one batched convolution, outputs scaled by the demodulation), the same linear map
-  as the paper's grouped convolution but about 1.2–1.7× faster on a CPU for training batches
-  (measured at 32 px, batch 32, 1 thread); `fused_modconv=True` uses the grouped convolution.
+  as the paper's grouped convolution but faster on a CPU for training batches;
+  `fused_modconv=True` uses the grouped convolution.
 - `noise_mode=None` means 'random' in training mode and 'const' in eval mode, so sampling from an
   eval-mode (e.g. EMA) generator is deterministic and draws nothing from the global RNG.
 """

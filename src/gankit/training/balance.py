@@ -13,10 +13,25 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Protocol
 
 from gankit.training.callbacks import Callback
+
+
+class Knobs(Protocol):
+    """What the balancer turns in a game: D updates per iteration, the D phase's interval, D's learning-rate scale."""
+
+    d_steps: int
+    d_every: int
+    lr_scale_d: float
+
+
+class Probability(Protocol):
+    """An augmentation with a probability p of applying its transforms (ADA)."""
+
+    p: float
 
 # (D updates per iteration, run the D phase every n iterations): D:G ratios from 1/4 to 8
 LADDER = [(1, 4), (1, 3), (1, 2)] + [(k, 1) for k in range(1, 9)]
@@ -28,8 +43,8 @@ class Balancer(Callback):
     def __init__(
         self,
         mode: str,
-        phases: Any,
-        aug: Any = None,
+        phases: Knobs,
+        aug: Probability | None = None,
         acc_low: float = 0.55,
         acc_high: float = 0.8,
         every: int = 100,

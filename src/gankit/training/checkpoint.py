@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from gankit.errors import CheckpointError
+from gankit.errors import CheckpointError, TrainingDiverged
 from gankit.utils.atomic import write_json_atomic
 
 LATEST = "latest.json"
@@ -37,6 +37,13 @@ def save_checkpoint(
     write_json_atomic(Path(root) / LATEST, {"step": step, "dir": final.name})
     _prune(Path(root), keep)
     return final
+
+
+def refuse_nonfinite(weights: dict[str, dict[str, torch.Tensor]], step: int) -> None:
+    """Raise TrainingDiverged when a network has NaN or infinite weights: they are never saved."""
+    for name, tensors in weights.items():
+        if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
+            raise TrainingDiverged(f"{name} has NaN/inf weights at step {step}; the last good checkpoint is kept")
 
 
 def save_snapshot(root: str | os.PathLike, step: int, weights: dict[str, dict[str, torch.Tensor]]) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 from gankit.errors import TrainingDiverged
 
@@ -44,9 +44,8 @@ class DivergenceGuard:
             self.won_since = self.won_since if self.won_since is not None else step
             if step - self.won_since >= self.d_win_steps:
                 raise TrainingDiverged(
-                    f"the discriminator has won: it was right on ≥99% of real and fake samples from step "
-                    f"{self.won_since} to {step}, so G gets no useful gradient. Try loss.objective=nonsaturating, "
-                    "a lower train.lr_d, fewer train.d_steps, or a narrower D (model.d_width)."
+                    f"D has won: right on ≥99% of real and fake samples from step {self.won_since} to {step}.\n"
+                    "Try loss.objective=nonsaturating, a lower train.lr_d, fewer train.d_steps or a narrower D"
                 )
         else:
             self.won_since = None

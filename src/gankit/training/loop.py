@@ -6,22 +6,22 @@ import math
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Collection, Sequence
 
 import torch
 
 from gankit.errors import TrainingDiverged, TrainingInterrupted
 from gankit.training.callbacks import Callback
-from gankit.training.checkpoint import save_checkpoint, save_snapshot
+from gankit.training.checkpoint import refuse_nonfinite, save_checkpoint
 from gankit.training.distributed import any_rank, average_floats, gather_objects
 from gankit.training.guards import DivergenceGuard
-from gankit.training.phases import Phase, Stats
+from gankit.training.phase import Phase, Stats
 from gankit.training.state import TrainState
 
 
 class Trainer:
-    """Schedules phases over iterations. It knows the protocol G(z, c) -> x and D(x, c) -> logits, no model family."""
+    """Schedules a game's phases over iterations; it knows no game and no model family, only phases and a state."""
 
     def __init__(
         self,
@@ -34,16 +34,11 @@ class Trainer:
         keep_checkpoints: int = 2,
         callbacks: Sequence[Callback] = (),
         guard: DivergenceGuard | None = None,
-        snapshot_dir: str | Path | None = None,
-        snapshot_steps: Collection[int] = (),
     ) -> None:
         self.state, self.phases = state, list(phases)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
         self.log_every, self.checkpoint_every, self.keep = log_every, checkpoint_every, keep_checkpoints
         self.callbacks, self.guard = list(callbacks), guard or DivergenceGuard()
-        # sample.mixture: the sampling G and D kept at these steps (and at the last one) for the mixture sampler
-        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir else None
-        self.snapshot_steps = frozenset(snapshot_steps)
         self._stop_signal: int | None = None
         self._window: dict[str, torch.Tensor] = {}
         self._counts: dict[str, int] = {}
@@ -80,29 +75,13 @@ class Trainer:
         """Write a checkpoint of the current state (refusing to save non-finite weights)."""
         if self.checkpoint_dir is None:
             return None
-        self._refuse_nonfinite(self.state.weights())
+        refuse_nonfinite(self.state.weights(), self.state.step)
         extra = self.state.extra_state()
         if self.state.world_size > 1:  # every rank's own noise and RNG streams, so a DDP resume is exact
             extra["rank_streams"] = gather_objects(self.state.rank_streams())
         if self.state.rank != 0:
             return None  # only rank 0 writes
         return save_checkpoint(self.checkpoint_dir, self.state.step, self.state.weights(), extra, self.keep)
-
-    def snapshot(self) -> Path | None:
-        """Keep the sampling generator and D of this step for the mixture sampler (gankit.mixture)."""
-        if self.snapshot_dir is None or self.state.rank != 0:
-            return None
-        w = self.state.weights()
-        kept = {"G_ema" if "G_ema" in w else "G": w.get("G_ema", w["G"]), "D": w["D"]}
-        self._refuse_nonfinite(kept)
-        return save_snapshot(self.snapshot_dir, self.state.step, kept)
-
-    def _refuse_nonfinite(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
-        for name, tensors in weights.items():
-            if not all(torch.isfinite(t).all() for t in tensors.values() if t.is_floating_point()):
-                raise TrainingDiverged(
-                    f"{name} has NaN/inf weights at step {self.state.step}; the last good checkpoint is kept"
-                )
 
     def _on_signal(self, signum, frame) -> None:
         self._stop_signal = signum
@@ -147,9 +126,6 @@ class Trainer:
                     cb.on_step(s.step)
                 if s.step % self.checkpoint_every == 0 or s.step == steps:
                     self._save_checked()
-                if self.snapshot_steps and (s.step in self.snapshot_steps or s.step == steps):
-                    self._check_window()
-                    self.snapshot()
         except TrainingDiverged:
             status = "diverged"
             raise

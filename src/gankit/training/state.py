@@ -14,53 +14,67 @@ from gankit.utils.seeding import global_rng_state, set_global_rng_state
 
 
 @dataclass
-class TrainState:
-    """The two players, the generator's average, their optimisers, the RNGs and the step counter.
+class Player:
+    """One network that learns: the bare module, its optimiser, and the wrapper it trains through.
 
-    `step` counts iterations of the schedule (one G update each), not optimiser steps.
+    `train_net` is a DDP or torch.compile wrapper sharing `net`'s weights (None: train `net` itself);
+    `scaler` is its fp16 loss scaler (None otherwise).
     """
 
-    G: nn.Module
-    D: nn.Module
-    opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
+    net: nn.Module
+    opt: torch.optim.Optimizer
+    train_net: nn.Module | None = None
+    scaler: torch.amp.GradScaler | None = None
+
+    @property
+    def trained(self) -> nn.Module:
+        """The module updates go through: the wrapper when there is one, else the bare network."""
+        return self.net if self.train_net is None else self.train_net
+
+
+@dataclass
+class TrainState:
+    """The players of a game, the average of the sampling network, the RNGs and the step counter.
+
+    `step` counts iterations of the schedule, not optimiser steps. Checkpoints name each player's
+    weights by its key (G.safetensors), its optimiser `opt_<key>` and the average `<ema_of>_ema`.
+    """
+
+    players: dict[str, Player]
     z_gen: torch.Generator
     batches: EpochBatches
     ema: EMA | None = None
+    ema_of: str = "G"
     step: int = 0
     # Other stateful parts of the game (ADA's p, the balancer), each with state_dict/load_state_dict.
     components: dict[str, Any] = field(default_factory=dict)
-    # Under torchrun: the DDP wrappers that the phases train through (G and D stay the bare networks)
-    G_train: nn.Module | None = None
-    D_train: nn.Module | None = None
     rank: int = 0
     world_size: int = 1
 
     @property
     def sampler(self) -> nn.Module:
-        """The network to sample from: the EMA copy when there is one, else G."""
-        return self.ema.model if self.ema is not None else self.G
+        """The network to sample from: the EMA copy when there is one, else the averaged player's network."""
+        return self.ema.model if self.ema is not None else self.players[self.ema_of].net
 
     def weights(self) -> dict[str, dict[str, torch.Tensor]]:
         """Network tensors by file name (saved as safetensors)."""
-        out = {"G": self.G.state_dict(), "D": self.D.state_dict()}
+        out = {name: p.net.state_dict() for name, p in self.players.items()}
         if self.ema is not None:
-            out["G_ema"] = self.ema.model.state_dict()
+            out[f"{self.ema_of}_ema"] = self.ema.model.state_dict()
         return out
 
     def load_weights(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
         """Load tensors written by `weights`."""
-        self.G.load_state_dict(weights["G"])
-        self.D.load_state_dict(weights["D"])
+        for name, p in self.players.items():
+            p.net.load_state_dict(weights[name])
         if self.ema is not None:
-            self.ema.model.load_state_dict(weights["G_ema"])
+            self.ema.model.load_state_dict(weights[f"{self.ema_of}_ema"])
 
     def extra_state(self) -> dict[str, Any]:
         """Optimisers, RNGs, sampler position and counters (saved with torch.save, loaded weights_only)."""
         return {
             "step": self.step,
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
+            **{f"opt_{name.lower()}": p.opt.state_dict() for name, p in self.players.items()},
             "z_gen": self.z_gen.get_state(),
             "batches": self.batches.state_dict(),
             "rng": global_rng_state(),
@@ -75,11 +89,11 @@ class TrainState:
     def load_extra_state(self, extra: dict[str, Any]) -> None:
         """Restore what `extra_state` saved (each rank takes its own streams from a DDP checkpoint)."""
         self.step = int(extra["step"])
-        self.opt_g.load_state_dict(extra["opt_g"])
-        self.opt_d.load_state_dict(extra["opt_d"])
+        for name, p in self.players.items():
+            p.opt.load_state_dict(extra[f"opt_{name.lower()}"])
         streams = extra.get("rank_streams")
-        mine = streams[self.rank] if streams and self.rank < len(streams) and \
-            int(extra.get("world_size", 1)) == self.world_size else None
+        same_world = int(extra.get("world_size", 1)) == self.world_size
+        mine = streams[self.rank] if streams and self.rank < len(streams) and same_world else None
         if mine is not None:
             self.z_gen.set_state(mine["z_gen"])
             set_global_rng_state(mine["rng"])

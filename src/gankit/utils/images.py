@@ -8,6 +8,8 @@ import os
 import numpy as np
 import torch
 
+from gankit.utils.atomic import atomic_path
+
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """Map model-space images in [-1, 1] (N×C×H×W) to uint8 N×H×W (gray) or N×H×W×C."""
@@ -39,7 +41,6 @@ def save_image(array: np.ndarray, path: str | os.PathLike) -> None:
     """Save a uint8 H×W or H×W×C array as an image file (format from the suffix), atomically."""
     from PIL import Image
 
-    from gankit.utils.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         Image.fromarray(array).save(tmp, format=_format_of(path))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+from gankit.utils.atomic import atomic_path
 
 
 def _pyplot():
@@ -18,7 +20,6 @@ def _pyplot():
 
 
 def _save(fig, path: str | os.PathLike) -> None:
-    from gankit.utils.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")

@@ -4,49 +4,42 @@ A continuous generator fed a connected latent (a Gaussian) has a connected outpu
 lie on disconnected modes, G must cross the gaps between them somewhere, and its samples there
 are of low quality. Tanielian et al. 2020 ("Learning disconnected manifolds: a no GAN's land",
 ICML, section 4) argue that the latent points mapped into those gaps are where G stretches the
-most, where the Frobenius norm of its Jacobian ‖J_G(z)‖_F = ‖∂G(z)/∂z‖_F is large, and reject
-them (their Jacobian-based truncation). gankit keeps a candidate z when ‖J_G(z)‖_F is at most τ,
-the (1 − q)-quantile of the norm over a fixed reference draw of the latent (REFERENCE_SIZE of
-them, per class for a conditional run), so a fraction q of G's latent space is turned away,
-wherever G puts it. On grid25 (bench.modes, docs/benchmarks.md) 8% of it takes the high-quality
-share from 95.4% to 98.3% and leaves the mode weights alone. It is a truncation of the latent by a rule G's own geometry sets: unlike D's rejection (gankit.rejection)
-it needs no discriminator, and it also turns away what D cannot see, such as samples just off a
-mode that D scores as real as the data.
+most, where ‖J_G(z)‖_F = ‖∂G(z)/∂z‖_F is large, and reject them. gankit keeps a candidate z when
+‖J_G(z)‖_F is at most τ, the (1 − q)-quantile of the norm over a fixed reference draw of the
+latent (REFERENCE_SIZE of them, per class for a conditional run), so a fraction q of G's latent
+space is turned away, wherever G puts it. Unlike D's rejection it needs no discriminator, and it
+also turns away what D cannot see, such as samples just off a mode that D scores as real.
 
 The norm is exact (one forward-mode Jacobian-vector product per latent coordinate) for latents of
 up to EXACT_MAX_DIM coordinates; beyond that it is Hutchinson's estimate ‖J‖_F² = E_v‖J v‖²,
 v ~ N(0, I), over `probes` fixed random directions (Hutchinson 1989), one JVP each. A JVP costs
-about three forward passes, so each candidate costs about 3 × probes of them: little for a 2-D
-MLP, slow on a CPU for a StyleGAN2.
+about three forward passes, so each candidate costs about 3 × probes of them.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
-from gankit.errors import ConfigError
-from gankit.rejection import class_quantiles
+from gankit.sampling.fractions import MAX_FRACTION, check_fraction, class_quantiles
 
-MAX_JACOBIAN_REJECT = 0.5  # turning away more of the latent than this would leave G a sliver of its input
+MAX_JACOBIAN_REJECT = MAX_FRACTION
 EXACT_MAX_DIM = 16
 DEFAULT_PROBES = 8
 REFERENCE_SIZE = {"points": 10_000, "image": 1_000}  # latents whose norms set τ; an image G's JVPs cost more
 REFERENCE_SEED = 20_200_612  # the reference latents are the same for every run and every call
 
+LatentMap = Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]
 
-def check_jacobian_reject(q: float, key: str = "sample.jacobian_reject") -> float:
+
+def check_jacobian_reject(q: object, key: str = "sample.jacobian_reject") -> float:
     """Validate a Jacobian rejection fraction: a number in [0, 0.5]; errors name `key`."""
-    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 <= q <= MAX_JACOBIAN_REJECT:
-        raise ConfigError(f"{key} must be the fraction in [0, {MAX_JACOBIAN_REJECT}] of the latent space, where "
-                          f"the generator stretches most, whose samples are turned away (0 = off), got {q!r}")
-    return float(q)
+    return check_fraction(q, key, "the latent space, where G stretches most, to turn away")
 
 
-def jacobian_norms(fn: Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor], z: torch.Tensor,
-                   c: torch.Tensor | None = None, probes: int = DEFAULT_PROBES, seed: int = 0,
-                   batch_size: int = 1024) -> torch.Tensor:
+def jacobian_norms(fn: LatentMap, z: torch.Tensor, c: torch.Tensor | None = None, probes: int = DEFAULT_PROBES,
+                   seed: int = 0, batch_size: int = 1024) -> torch.Tensor:
     """‖∂fn(z, c)/∂z‖_F for each row of z: exact up to EXACT_MAX_DIM latent coordinates, else over `probes` directions."""
     dim = z.shape[1]
     if dim <= EXACT_MAX_DIM:

@@ -1,0 +1,120 @@
+"""Config -> data, game, Trainer: the composition of a training run, one step per function.
+
+`api.train` is these steps in order; tests and benchmarks call them one at a time. A game comes
+from `games.registry` by the config's `game` key, so a new game needs no change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gankit.config.io import incompatible_changes, read_config, resolve_config, save_config
+from gankit.config.schema import Config
+from gankit.data.base import ArrayDataset
+from gankit.errors import CheckpointError, ConfigError
+from gankit.games.base import Game
+from gankit.games.registry import game_spec
+from gankit.run import load_data
+from gankit.sampling.mixture import snapshot_steps
+from gankit.training import callbacks as cbs
+from gankit.training.checkpoint import latest_checkpoint, load_extra, load_weights
+from gankit.training.distributed import DistContext, broadcast_object, init_distributed
+from gankit.training.guards import DivergenceGuard
+from gankit.training.loop import Trainer
+from gankit.training.snapshots import SnapshotKeeper
+from gankit.utils import run_dir as rd
+from gankit.utils.atomic import write_json_atomic
+from gankit.utils.device import resolve_device
+
+__all__ = ["build_game", "build_trainer", "join", "load_data", "new_run_folder", "restore", "resume_checkpoint",
+           "resume_config"]
+
+
+def join(cfg: Config) -> tuple[DistContext, torch.device]:
+    """This process's place in a torchrun job (or a single process) and its device."""
+    try:
+        device = resolve_device(cfg.device)
+    except RuntimeError as e:
+        raise ConfigError(str(e)) from None
+    return init_distributed(device)
+
+
+def build_game(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistContext | None = None,
+               run_path: Path | None = None) -> Game:
+    """The game the config names, with its players on a fresh TrainState."""
+    return game_spec(cfg.game).build(cfg, data, device, dist, run_path)
+
+
+def new_run_folder(cfg: Config, out: str | Path | None, data: ArrayDataset, ctx: DistContext) -> Path:
+    """Rank 0 makes a new numbered run folder with the resolved config and the data facts; every rank gets its path."""
+    path = None
+    if ctx.is_main:
+        path = rd.new_run_dir(out or Path("runs") / cfg.name)
+        save_config(cfg, path / rd.CONFIG)
+        write_json_atomic(path / rd.DATA_INFO, data.info())
+    return Path(broadcast_object(str(path)))
+
+
+def resume_config(path: Path, source: Config | str | None, overrides) -> Config:
+    """The config to resume `path` with: the saved one (or `source`) with overrides, refused if it changes the game."""
+    if not (path / rd.CONFIG).is_file():
+        raise CheckpointError(f"cannot resume {path}: it is not a run folder ({rd.CONFIG} is missing)")
+    saved = read_config(path / rd.CONFIG)
+    cfg = resolve_config(source if source is not None else saved, overrides)
+    changes = incompatible_changes(saved, cfg)
+    if changes:
+        raise CheckpointError(f"cannot resume {path}: {'; '.join(changes)} would change the game.\n"
+                              "Only train.steps/budget_minutes/compile, device, log.*, eval.*, sample.* and guard.* "
+                              "may change; start a new run instead")
+    return cfg
+
+
+def resume_checkpoint(path: Path, cfg: Config, ctx: DistContext) -> tuple[Path, dict[str, Any]]:
+    """The latest checkpoint of `path` and its saved state, refused when the number of processes changed."""
+    ckpt = latest_checkpoint(path / rd.CHECKPOINTS)
+    extra = load_extra(ckpt)
+    saved_world = int(extra.get("world_size", 1))
+    if saved_world != ctx.world_size and not cfg.train.allow_world_change:
+        raise CheckpointError(
+            f"cannot resume {path}: it was trained by {saved_world} process(es), this is {ctx.world_size}, and each "
+            f"rank's noise stream is saved;\nresume with torchrun --nproc_per_node {saved_world}, or accept new "
+            "streams with --set train.allow_world_change=true")
+    return ckpt, extra
+
+
+def restore(game: Game, ckpt: Path, extra: dict[str, Any], device: torch.device) -> None:
+    """Load a checkpoint into the game's state: weights, optimisers, RNGs, step and the game's components."""
+    state = game.state
+    state.load_weights({n: load_weights(ckpt, n, device) for n in state.weights()})
+    state.load_extra_state(extra)
+
+
+def build_trainer(cfg: Config, game: Game, path: Path, watchers: Sequence[cbs.Callback] = ()) -> Trainer:
+    """A Trainer over the game's phases: logs, then the game's own callbacks, then `watchers`, then snapshots.
+
+    Rank 0 logs, runs `watchers` (pictures, evaluation, the user's) and keeps the mixture's snapshots;
+    the other ranks write nothing and run only the game's callbacks (which decide from averaged numbers).
+    """
+    state = game.state
+    callbacks = game.callbacks()
+    if state.rank == 0:
+        logs: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
+        if cfg.log.tensorboard:
+            logs.append(cbs.TensorBoardLogger(path / rd.TENSORBOARD))
+        steps = snapshot_steps(cfg.train.steps, cfg.sample.mixture, cfg.sample.mixture_every)
+        keeper = [SnapshotKeeper(state, path / rd.SNAPSHOTS, steps)] if steps else []
+        callbacks = logs + callbacks + list(watchers) + keeper
+    return Trainer(
+        state,
+        game.schedule(),
+        checkpoint_dir=path / rd.CHECKPOINTS,
+        log_every=cfg.log.every,
+        checkpoint_every=cfg.log.checkpoint_every,
+        keep_checkpoints=cfg.log.keep_checkpoints,
+        callbacks=callbacks,
+        guard=DivergenceGuard(cfg.guard.max_loss, cfg.guard.d_win_steps),
+    )

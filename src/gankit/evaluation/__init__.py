@@ -1,0 +1,8 @@
+"""Scoring runs: metric cards for finished runs (`gankit eval`) and evaluation during training."""
+
+from gankit.evaluation.card import evaluate, format_card, parse_metrics, write_card
+from gankit.evaluation.live import LiveRun, PeriodicEval
+from gankit.evaluation.setup import EvalSetup, RawFeatures, default_features, setup_for
+
+__all__ = ["EvalSetup", "LiveRun", "PeriodicEval", "RawFeatures", "default_features", "evaluate", "format_card",
+           "parse_metrics", "setup_for", "write_card"]

@@ -1,0 +1,371 @@
+"""Run: a run folder opened for sampling. Its config, data facts and weights; nothing else is needed.
+
+    run = Run("runs/ring8")
+    points = run.sample(2500, seed=0)          # through the run's sampler (rejection, mixture, ...)
+
+Loading only: the networks come from the game's spec (`games.registry`), the samplers from
+`gankit.sampling`. The dataset is read only by what needs real data (D's rejection thresholds).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from gankit.config.io import read_config
+from gankit.config.schema import Config
+from gankit.data.base import ArrayDataset
+from gankit.data.classes import resolve_class
+from gankit.data.registry import load_dataset
+from gankit.errors import CheckpointError, ConfigError
+from gankit.games.base import GameSpec
+from gankit.games.registry import game_spec
+from gankit.models.protocols import StyleGenerator
+from gankit.sampling.draw import Rule, draw_samples, noise
+from gankit.sampling.jacobian import (
+    REFERENCE_SEED,
+    REFERENCE_SIZE,
+    check_jacobian_reject,
+    jacobian_norms,
+    stretch_thresholds,
+)
+from gankit.sampling.mixture import sample_mixture, snapshot_steps
+from gankit.sampling.rejection import check_reject_fraction, check_scorable, check_single_sample_d, data_thresholds
+from gankit.sampling.truncation import truncate
+from gankit.training.checkpoint import latest_checkpoint, load_weights, snapshot_dir
+from gankit.utils import run_dir as rd
+from gankit.utils.atomic import atomic_path
+from gankit.utils.images import to_uint8
+from gankit.utils.render import render_samples
+from gankit.utils.seeding import make_generator
+
+ClassSpec = str | int | Sequence[str | int] | None  # a class name or index, one per sample, or None
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+def load_data(cfg: Config, **changes: Any) -> ArrayDataset:
+    """Load the dataset a config names (`changes` replace fields of its data section, e.g. split='test')."""
+    d = dataclasses.replace(cfg.data, **changes) if changes else cfg.data
+    return load_dataset(d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed,
+                        download=d.download, split=d.split, upscale=d.upscale, cache=d.cache)
+
+
+class Run:
+    """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
+
+    def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> None:
+        self.path = Path(path)
+        if checkpoint not in ("latest", "best"):
+            raise ConfigError(f"checkpoint must be 'latest' or 'best', got {checkpoint!r}")
+        self.checkpoint = checkpoint
+        if not (self.path / rd.CONFIG).is_file():
+            raise CheckpointError(f"{self.path} is not a gankit run folder: {rd.CONFIG} is missing")
+        self.config = read_config(self.path / rd.CONFIG)
+        self.info: dict[str, Any] = json.loads((self.path / rd.DATA_INFO).read_text())
+        self.spec: GameSpec = game_spec(self.config.game)
+        self.device = torch.device(device)
+        self.status: str | None = None  # set by train(): 'done' or 'budget'
+        self._nets: dict[str, nn.Module] = {}
+        self._real_scores: dict[int, torch.Tensor] = {}  # this D's scores of the real subset of each size
+        self._real_subsets: dict[int, tuple[torch.Tensor, torch.Tensor | None]] = {}  # shared with mixture members
+        self._reference_norms: dict[tuple, torch.Tensor] = {}  # this G's Jacobian norms on the reference latents
+        self._fixed_dir: Path | None = None  # a mixture member: one snapshot folder
+        self._members: list[Run] | None = None
+
+    # -- facts -----------------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """'image' or 'points'."""
+        return self.info["kind"]
+
+    @property
+    def data_name(self) -> str:
+        """The dataset the run was trained on (config data.name)."""
+        return self.config.data.name
+
+    @property
+    def class_names(self) -> list[str]:
+        """The dataset's class names."""
+        return list(self.info["class_names"])
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the generator takes a class."""
+        return self.config.model.conditional
+
+    @property
+    def num_classes(self) -> int:
+        """Classes the generator can be asked for (0 when unconditional)."""
+        return len(self.class_names) if self.conditional else 0
+
+    @property
+    def z_dim(self) -> int:
+        """Size of the noise vector."""
+        return self.config.model.z_dim
+
+    @property
+    def sample_reject(self) -> float:
+        """The rejection fraction `sample` uses when not told otherwise (config sample.reject)."""
+        return self.config.sample.reject
+
+    @property
+    def sample_jacobian_reject(self) -> float:
+        """The Jacobian rejection fraction `sample` uses when not told otherwise (config sample.jacobian_reject)."""
+        return self.config.sample.jacobian_reject
+
+    @property
+    def step(self) -> int:
+        """The step of the checkpoint this Run samples from."""
+        return int(self._checkpoint_dir().name.removeprefix("step_"))
+
+    def _checkpoint_dir(self) -> Path:
+        if self._fixed_dir is not None:
+            return self._fixed_dir
+        root = self.path / rd.CHECKPOINTS
+        return latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
+
+    def dataset(self, **changes: Any) -> ArrayDataset:
+        """The run's dataset as its config names it (`changes` replace data fields, e.g. split='test')."""
+        return load_data(self.config, **changes)
+
+    # -- networks --------------------------------------------------------------------------------
+    def _network(self, role: str, files: Sequence[str]) -> nn.Module:
+        """The network `role` of the game, with the first of `files` its checkpoint holds, in eval mode."""
+        if role not in self._nets:
+            ckpt = self._checkpoint_dir()
+            net = self.spec.networks(self.config, tuple(self.info["shape"]), len(self.class_names))[role]
+            name = next((f for f in files if (ckpt / f"{f}.safetensors").is_file()), files[-1])
+            net.load_state_dict(load_weights(ckpt, name, self.device))
+            self._nets[role] = net.to(self.device).eval().requires_grad_(False)
+        return self._nets[role]
+
+    def generator(self) -> nn.Module:
+        """The sampling generator (the EMA copy when the run kept one), in eval mode."""
+        return self._network(self.spec.sampler, (f"{self.spec.sampler}_ema", self.spec.sampler))
+
+    def discriminator(self) -> nn.Module:
+        """The run's final discriminator (the one that scored the last G), in eval mode."""
+        return self._network(self.spec.judge, (self.spec.judge,))
+
+    def class_index(self, name_or_index: str | int) -> int:
+        """A class given by name (case-insensitive) or index -> its index; unknown ones list the valid names."""
+        return resolve_class(name_or_index, self.class_names)
+
+    def labels(self, n: int, classes: ClassSpec = None) -> torch.Tensor | None:
+        """The class labels of n samples: None for an unconditional run; by default every class in turn."""
+        if not self.conditional:
+            if classes is not None:
+                raise ConfigError(f"{self.path} is unconditional (model.cond_g=none) and cannot be asked for a "
+                                  "class;\ntrain a conditional preset such as fashion-cdcgan to choose classes")
+            return None
+        if classes is None:
+            return torch.arange(n) % len(self.class_names)
+        if isinstance(classes, (str, int)):
+            return torch.full((n,), self.class_index(classes), dtype=torch.long)
+        idx = [self.class_index(c) for c in classes]
+        if len(idx) != n:
+            raise ConfigError(f"{len(idx)} classes given for {n} samples; give one class, or one per sample")
+        return torch.tensor(idx, dtype=torch.long)
+
+    def noise(self, n: int, seed: int = 0) -> torch.Tensor:
+        """The noise vectors z that `sample(n, seed)` uses (standard normal, reproducible by seed)."""
+        return noise(n, self.z_dim, seed)
+
+    def _need_classes(self, c: torch.Tensor | None) -> None:
+        if self.conditional and c is None:
+            raise ConfigError("this run is conditional: give class labels or class-weight vectors")
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024,
+                 **kwargs: Any) -> torch.Tensor:
+        """G(z, c) in model space for given noise and class labels or weights (None: unconditional).
+
+        Extra keyword arguments go to the generator (e.g. truncation_psi for a style generator).
+        """
+        self._need_classes(c)
+        G, z = self.generator(), z.to(self.device)
+        parts = []
+        for i in range(0, len(z), batch_size):
+            args = (z[i : i + batch_size],) if not self.conditional else (z[i : i + batch_size],
+                                                                         c[i : i + batch_size].to(self.device))
+            parts.append(G(*args, **kwargs).float().cpu())
+        return torch.cat(parts)
+
+    @torch.no_grad()
+    def realism(self, x: torch.Tensor, c: torch.Tensor | None = None, batch_size: int = 1024) -> torch.Tensor:
+        """The final discriminator's logits for samples x (and their classes): higher means more real-looking."""
+        check_single_sample_d(self.config.model.pack)
+        D = self.discriminator()
+        parts = []
+        for i in range(0, len(x), batch_size):
+            args = (x[i : i + batch_size].to(self.device),)
+            if self.conditional:
+                args += (c[i : i + batch_size].to(self.device),)
+            parts.append(D(*args).float().cpu().reshape(-1))
+        return torch.cat(parts)
+
+    # -- the samplers' parts ---------------------------------------------------------------------
+    def _truncation(self, truncation: float,
+                    truncation_cutoff: int | None) -> tuple[Callable[[torch.Tensor], torch.Tensor], dict[str, Any]]:
+        """How ψ applies: inside a style generator (towards w_avg) through its keywords, else to z before G."""
+        if isinstance(self.generator(), StyleGenerator):
+            kwargs = {"truncation_psi": truncation, "truncation_cutoff": truncation_cutoff} if truncation != 1 else {}
+            return (lambda z: z), kwargs
+        return (lambda z: truncate(z, truncation)), {}
+
+    def _generate_fn(self, truncation: float, truncation_cutoff: int | None,
+                     batch_size: int) -> Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]:
+        prepare, kwargs = self._truncation(truncation, truncation_cutoff)
+        return lambda z, c: self.generate(prepare(z), c, batch_size, **kwargs)
+
+    def _latent_map(self, truncation: float = 1.0,
+                    truncation_cutoff: int | None = None) -> Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]:
+        """(z, c) ↦ G's output as `sample` draws it (truncation included), with autograd left on."""
+        G = self.generator()
+        prepare, kwargs = self._truncation(truncation, truncation_cutoff)
+
+        def fn(z: torch.Tensor, c: torch.Tensor | None) -> torch.Tensor:
+            return G(prepare(z), **kwargs) if c is None else G(prepare(z), c, **kwargs)
+
+        return fn
+
+    def rejection_thresholds(self, q: float, n_real: int = 10_000) -> torch.Tensor:
+        """τ per class (one when unconditional): the q-quantile of D's scores on up to n_real training samples.
+
+        Needs the run's dataset (as its config names it); the samples are a fixed random subset.
+        """
+        if n_real not in self._real_subsets:
+            data = self.dataset()
+            idx = torch.randperm(len(data), generator=make_generator(0, "cpu"))[:n_real]
+            self._real_subsets[n_real] = (data.to_model_space(data.x[idx]), data.y[idx] if self.conditional else None)
+        x, y = self._real_subsets[n_real]
+        if n_real not in self._real_scores:
+            self._real_scores[n_real] = self.realism(x, y)
+        return data_thresholds(self._real_scores[n_real], q, y, self.num_classes)
+
+    def jacobian_norms(self, z: torch.Tensor, c: torch.Tensor | None = None, truncation: float = 1.0,
+                       truncation_cutoff: int | None = None, batch_size: int = 1024) -> torch.Tensor:
+        """‖∂G(z, c)/∂z‖_F per latent row: how much G stretches its latent there (gankit.sampling.jacobian)."""
+        self._need_classes(c)
+        return jacobian_norms(self._latent_map(truncation, truncation_cutoff), z.to(self.device),
+                              None if c is None else c.to(self.device), batch_size=batch_size)
+
+    def jacobian_thresholds(self, q: float, truncation: float = 1.0, truncation_cutoff: int | None = None) -> torch.Tensor:
+        """τ per class (one when unconditional): the (1 − q)-quantile of G's Jacobian norm on fixed reference latents."""
+        k = self.num_classes
+        size = REFERENCE_SIZE[self.kind]
+        labels = torch.arange(size) % k if k else None
+        key = (truncation, truncation_cutoff)
+        if key not in self._reference_norms:
+            z = noise(size, self.z_dim, REFERENCE_SEED)
+            self._reference_norms[key] = self.jacobian_norms(z, labels, truncation, truncation_cutoff)
+        return stretch_thresholds(self._reference_norms[key], q, labels, k)
+
+    def _rules(self, q: float, qj: float, truncation: float, truncation_cutoff: int | None,
+               batch_size: int) -> tuple[Rule | None, Rule | None]:
+        """(the Jacobian rule on latents, D's rule on samples), each None when its fraction is 0."""
+        latent_rule = sample_rule = None
+        if qj:
+            latent_rule = Rule(lambda z, c: -self.jacobian_norms(z, c, truncation, truncation_cutoff, batch_size),
+                               -self.jacobian_thresholds(qj, truncation, truncation_cutoff), judge="the Jacobian rule",
+                               advice="G's Jacobian norm is not finite there; check the run")
+        if q:
+            sample_rule = Rule(lambda x, c: self.realism(x, c, batch_size), self.rejection_thresholds(q))
+        return latent_rule, sample_rule
+
+    # -- the snapshot mixture --------------------------------------------------------------------
+    def mixture_members(self) -> list[Run]:
+        """The runs `sample` mixes, one per kept snapshot (config sample.mixture); [] samples the final G alone."""
+        f, every = self.config.sample.mixture, self.config.sample.mixture_every
+        if not f or self._fixed_dir is not None or self.checkpoint != "latest":
+            return []
+        if self._members is None:
+            final, root = self.step, self.path / rd.SNAPSHOTS
+            # a run stopped early (train.budget_minutes) kept its last step too
+            steps = sorted({s for s in snapshot_steps(self.config.train.steps, f, every) if s <= final} | {final})
+            missing = [s for s in steps if not snapshot_dir(root, s).is_dir()]
+            if missing:
+                raise CheckpointError(
+                    f"{self.path} lacks the G snapshots of step(s) {', '.join(map(str, missing))} that sample.mixture "
+                    f"mixes;\nsample the final G alone (gankit sample --no-mixture, or mixture=False)")
+            self._members = [self._member(snapshot_dir(root, s)) for s in steps]
+        return self._members
+
+    def _member(self, folder: Path) -> Run:
+        member = copy.copy(self)  # shares the config, data facts and the real-data subsets
+        member._nets, member._members = {}, None
+        member._real_scores, member._reference_norms = {}, {}
+        member._fixed_dir = folder
+        return member
+
+    # -- sampling --------------------------------------------------------------------------------
+    def sample(self, n: int, seed: int = 0, batch_size: int = 1024, classes: ClassSpec = None,
+               truncation: float = 1.0, truncation_cutoff: int | None = None,
+               reject: float | None = None, mixture: bool | None = None,
+               jacobian_reject: float | None = None) -> torch.Tensor:
+        """n samples in model space (images in [-1, 1], points in data coordinates), reproducible by seed.
+
+        `classes` (conditional runs): a name or index for all n, or one per sample; by default every
+        class in turn. `truncation` ψ < 1 pulls the latent towards its mean (w_avg on the first
+        `truncation_cutoff` layers of a style generator, 0 for z otherwise). `reject` = q keeps only
+        samples the final D scores at least as real as all but a fraction q of the training data
+        (None: the run's sample.reject). `mixture`: draw from the uniform mixture of G's kept snapshots
+        (None: when the run kept them; False: the final G alone), each judged by its own D.
+        `jacobian_reject` = q turns away the latents where G stretches most (None: the run's
+        sample.jacobian_reject); a sample must pass both rules. See gankit.sampling.
+        """
+        q = check_reject_fraction(self.sample_reject if reject is None else reject)
+        qj = check_jacobian_reject(self.sample_jacobian_reject if jacobian_reject is None else jacobian_reject,
+                                   "jacobian_reject")
+        check_scorable(q, self.config.loss.objective, self.config.model.pack, "reject")
+        if mixture and not self.config.sample.mixture:
+            raise ConfigError(f"{self.path} kept no G snapshots to mix (sample.mixture=0); use mixture=None or False")
+        members = self.mixture_members() if mixture is None or mixture else []
+        labels = self.labels(n, classes)
+        if len(members) > 1 and n > 0:
+            def member_draw(member: Run) -> Callable[[int, int, list[int] | None], torch.Tensor]:
+                return lambda k, s, lab: member.sample(k, s, batch_size, lab, truncation, truncation_cutoff,
+                                                       reject=q, mixture=False, jacobian_reject=qj)
+
+            return sample_mixture(n, labels, seed, [member_draw(m) for m in members])
+        latent_rule, sample_rule = self._rules(q, qj, truncation, truncation_cutoff, batch_size)
+        return draw_samples(n, labels, seed, self.z_dim, self._generate_fn(truncation, truncation_cutoff, batch_size),
+                            latent_rule, sample_rule)
+
+    def sample_array(self, n: int, seed: int = 0, classes: ClassSpec = None, truncation: float = 1.0,
+                     reject: float | None = None, mixture: bool | None = None,
+                     jacobian_reject: float | None = None) -> np.ndarray:
+        """Samples as arrays: uint8 N×H×W / N×H×W×C images, or float32 N×2 points."""
+        x = self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture,
+                        jacobian_reject=jacobian_reject)
+        return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
+
+    def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
+                     truncation: float = 1.0, reject: float | None = None, mixture: bool | None = None,
+                     jacobian_reject: float | None = None) -> Path:
+        """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
+        path = Path(path)
+        if path.suffix == ".npy":
+            array = self.sample_array(n, seed, classes, truncation, reject, mixture, jacobian_reject)
+            with atomic_path(path) as tmp:
+                with open(tmp, "wb") as f:
+                    np.save(f, array)
+        elif path.suffix.lower() in IMAGE_SUFFIXES:
+            render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture,
+                                       jacobian_reject=jacobian_reject), self.info, path)
+        else:
+            raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
+        return path
+
+
+def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> Run:
+    """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every)."""
+    return Run(path, device, checkpoint)
