@@ -71,12 +71,11 @@ def main() -> None:
 
 def train_plain(cfg, minutes: float, out: Path) -> int:
     """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA) for `minutes`; saved as a run folder."""
+    from bench.plain_dcgan import plain_step
     from gankit.build import load_data
     from gankit.games.adversarial import build_networks
     from gankit.training.checkpoint import save_checkpoint
     from gankit.utils.atomic import write_json_atomic
-
-    from bench.plain_dcgan import plain_step
 
     torch.manual_seed(cfg.seed)
     data = load_data(cfg)
@@ -98,8 +97,8 @@ def train_plain(cfg, minutes: float, out: Path) -> int:
 
 def compare_with_plain(run, minutes: float, plain_out: Path, n: int) -> None:
     """Train the plain loop for the same wall time, then score both runs with the same evaluation."""
-    from gankit.run import load_run
     from gankit.evaluation import evaluate, setup_for
+    from gankit.run import load_run
 
     steps = train_plain(run.config, minutes, plain_out)
     setup = setup_for(run, None)

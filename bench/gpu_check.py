@@ -73,7 +73,7 @@ def main() -> None:
             run = gankit.train("digits-dcgan", out=out, overrides=[
                 f"device={args.device}", f"train.precision={precision}", f"train.steps={args.steps}",
                 f"log.checkpoint_every={args.steps}", f"log.sample_every={args.steps}", *quiet])
-        except Exception as e:  # noqa: BLE001 - a check reports every failure and goes on
+        except Exception as e:
             check(f"train {precision}", False, f"{type(e).__name__}: {e}")
             continue
         row = last_losses(out)
@@ -94,7 +94,7 @@ def main() -> None:
                 resumed = gankit.train(resume=out, overrides=[f"train.steps={args.steps + 100}", *quiet])
                 check(f"resume {precision} on {args.device}", resumed.step == args.steps + 100 and
                       all(math.isfinite(v) for v in last_losses(out).values()), f"continued to step {resumed.step}")
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 check(f"resume {precision} on {args.device}", False, f"{type(e).__name__}: {e}")
     t = time.perf_counter()
     run = gankit.train("ring8", out=args.out / "ring8", overrides=[f"device={args.device}", *quiet])

@@ -22,8 +22,8 @@ import torch
 from bench.plain_dcgan import plain_step
 from gankit.api import as_config
 from gankit.build import build_game
-from gankit.games.adversarial import build_networks
 from gankit.data.base import ArrayDataset
+from gankit.games.adversarial import build_networks
 from gankit.training.loop import Trainer
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-
 import shutil
 import statistics
 import subprocess

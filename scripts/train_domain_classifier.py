@@ -18,7 +18,6 @@ import hashlib
 import json
 import sys
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F

@@ -69,7 +69,7 @@ def resume_config(path: Path, source: Config | str | None, overrides) -> Config:
     if changes:
         raise CheckpointError(f"cannot resume {path}: {'; '.join(changes)} would change the game.\n"
                               "Only train.steps/budget_minutes/compile, device, log.*, eval.*, sample.* and guard.* "
-                              "may change; start a new run instead")
+                              "may change. Start a new run instead")
     return cfg
 
 

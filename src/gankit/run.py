@@ -163,8 +163,8 @@ class Run:
         """The class labels of n samples: None for an unconditional run; by default every class in turn."""
         if not self.conditional:
             if classes is not None:
-                raise ConfigError(f"{self.path} is unconditional (model.cond_g=none) and cannot be asked for a "
-                                  "class;\ntrain a conditional preset such as fashion-cdcgan to choose classes")
+                raise ConfigError(f"{self.path} is an unconditional run (model.cond_g=none): it takes no class;\n"
+                                  "train a conditional preset such as fashion-cdcgan to choose classes")
             return None
         if classes is None:
             return torch.arange(n) % len(self.class_names)
@@ -295,7 +295,7 @@ class Run:
             if missing:
                 raise CheckpointError(
                     f"{self.path} lacks the G snapshots of step(s) {', '.join(map(str, missing))} that sample.mixture "
-                    f"mixes;\nsample the final G alone (gankit sample --no-mixture, or mixture=False)")
+                    f"mixes; sample the final G alone (--no-mixture, mixture=False)")
             self._members = [self._member(snapshot_dir(root, s)) for s in steps]
         return self._members
 
@@ -327,7 +327,7 @@ class Run:
                                    "jacobian_reject")
         check_scorable(q, self.config.loss.objective, self.config.model.pack, "reject")
         if mixture and not self.config.sample.mixture:
-            raise ConfigError(f"{self.path} kept no G snapshots to mix (sample.mixture=0); use mixture=None or False")
+            raise ConfigError(f"{self.path} kept no generator snapshots to mix (sample.mixture=0); use mixture=None or False")
         members = self.mixture_members() if mixture is None or mixture else []
         labels = self.labels(n, classes)
         if len(members) > 1 and n > 0:

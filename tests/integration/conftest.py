@@ -24,7 +24,7 @@ def tiny_folder(tmp_path):
     from PIL import Image
 
     rng = np.random.default_rng(0)
-    for k, name in enumerate(("cats", "dogs")):
+    for name in ("cats", "dogs"):
         sub = tmp_path / "images" / name
         sub.mkdir(parents=True)
         for i in range(12):

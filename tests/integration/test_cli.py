@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from gankit.cli.main import main
-from gankit.errors import ConfigError
 from gankit.config.io import load_config, preset_names
+from gankit.errors import ConfigError
 
 TINY = [p for p in preset_names() if p.endswith("-tiny")]
 
@@ -73,7 +73,6 @@ def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
     run = gankit.load_run(out)
     taus = run.rejection_thresholds(0.3)
     assert taus.shape == (10,) and len(set(taus.tolist())) > 1  # one threshold per class
-    labels = run.labels(40)
     raw = run.sample(40, seed=1, reject=0.0)
     # thresholds below every score: each slot keeps its first draw, of its own class, from the same noise
     monkeypatch.setattr(run, "rejection_thresholds", lambda q: taus - 1e6)

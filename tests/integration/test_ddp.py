@@ -1,17 +1,16 @@
 """Scale-out: DDP on CPU with the gloo backend, two processes on this machine."""
 
-import json
 import socket
 import subprocess
 import sys
 
+import ddp_worker
 import pytest
 import torch
 import torch.multiprocessing as mp
 
-import ddp_worker
 import gankit
-from gankit.errors import CheckpointError, ConfigError
+from gankit.errors import CheckpointError
 from gankit.training.checkpoint import latest_checkpoint
 
 pytestmark = [pytest.mark.loopback,

@@ -94,19 +94,19 @@ class Poison(Callback):
 
 
 def test_nan_stops_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
-    import gankit.api as api
+    import gankit.games.adversarial.build as adversarial
 
     captured = {}
-    real_build = api.build_state
+    real_build = adversarial.build_state
 
     def spy(*a, **k):
         captured["state"] = real_build(*a, **k)
         return captured["state"]
 
-    monkeypatch.setattr(api, "build_state", spy)
+    monkeypatch.setattr(adversarial, "build_state", spy)
     with pytest.raises(TrainingDiverged, match="loss_d became nan"):
         gankit.train("ring8-tiny", out=tmp_path / "r", overrides={**PRESETS["ring8-tiny"], "train.steps": 40},
-                     callbacks=[Poison(lambda: captured["state"].G, 23)])
+                     callbacks=[Poison(lambda: captured["state"].players["G"].net, 23)])
     ckpt = latest_checkpoint(tmp_path / "r/checkpoints")
     assert ckpt.name == "step_0000020"
     for net in ("G", "D", "G_ema"):

@@ -35,7 +35,6 @@ def test_lazy_regularisation_interval_and_optimizer_correction():
 
 def test_eager_penalty_is_logged_every_d_step():
     cfg, phases = _game({"loss.r1": 1.0, "loss.gp": 1.0})
-    state = phases.state
     out = phases.d_step(log=True)
     assert {"pen_r1", "pen_gp"} <= set(out)
     assert phases.D.opt.param_groups[0]["lr"] == pytest.approx(cfg.train.lr_d)  # no lazy correction
@@ -52,7 +51,6 @@ def test_unrolled_g_step_looks_ahead_without_touching_d():
     _, phases = _game({"train.unroll_steps": 3, "train.unroll_lr": 0.5, "train.reuse_fake": False})
     state = phases.state
     _, phases0 = _game({"train.reuse_fake": False})
-    state0 = phases0.state
     d_before = [p.detach().clone() for p in phases.D.net.parameters()]
     real = state.batches.next()[0]
     phases.batch, phases0.batch = Batch(real, None), Batch(real, None)

@@ -5,8 +5,15 @@ import math
 import pytest
 import torch
 
-from gankit.augment import (ADA_OPS, DIFFAUGMENT_POLICIES, AdaptiveAugment, ada_augment, add_instance_noise, diff_augment,
-                            instance_noise_std)
+from gankit.augment import (
+    ADA_OPS,
+    DIFFAUGMENT_POLICIES,
+    AdaptiveAugment,
+    ada_augment,
+    add_instance_noise,
+    diff_augment,
+    instance_noise_std,
+)
 from gankit.errors import CheckpointError, ConfigError
 
 

@@ -516,7 +516,7 @@ def test_xflip_batches_cover_each_image_and_its_mirror_once_per_epoch():
     x = torch.arange(4 * 1 * 2 * 3, dtype=torch.uint8).view(4, 1, 2, 3)
     b = EpochBatches(x, torch.arange(4), batch_size=8, seed=0, transform=lambda t: t, xflip=True)
     batch, labels = b.next()
-    seen = sorted((int(l), bool(torch.equal(img, x[l].flip(-1)))) for img, l in zip(batch, labels))
+    seen = sorted((int(y), bool(torch.equal(img, x[y].flip(-1)))) for img, y in zip(batch, labels))
     assert seen == [(i, f) for i in range(4) for f in (False, True)]
 
 

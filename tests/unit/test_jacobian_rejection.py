@@ -29,7 +29,7 @@ def test_a_conditional_map_is_differentiated_in_z_only():
     fn = _mlp(3, 2, cond=2)
     z = torch.randn(5, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
     c = torch.randn(5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
-    want = [torch.autograd.functional.jacobian(lambda t: fn(t[None], ci[None])[0], zi).norm().item()
+    want = [torch.autograd.functional.jacobian(lambda t, ci=ci: fn(t[None], ci[None])[0], zi).norm().item()
             for zi, ci in zip(z, c)]
     assert jacobian_norms(fn, z, c).tolist() == pytest.approx(want, rel=1e-6)
 
@@ -37,7 +37,7 @@ def test_a_conditional_map_is_differentiated_in_z_only():
 def test_large_latents_use_an_unbiased_estimate_over_probe_directions():
     """For a linear map z ↦ Az the norm is ‖A‖_F everywhere; Hutchinson's estimate converges to it."""
     a = torch.randn(6, 40, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
-    fn = lambda z, c: z @ a.T  # noqa: E731
+    fn = lambda z, c: z @ a.T
     z = torch.zeros(2, 40, dtype=torch.float64)
     exact = a.norm().item()
     many = jacobian_norms(fn, z, probes=4000)

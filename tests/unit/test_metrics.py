@@ -13,9 +13,9 @@ from torch import nn
 from gankit.metrics import (
     C2ST,
     FID,
-    FeatureExtractor,
     KID,
     PRDC,
+    FeatureExtractor,
     InceptionV3Features,
     MetricError,
     c2st,

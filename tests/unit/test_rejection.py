@@ -54,12 +54,12 @@ def test_a_d_that_accepts_almost_nothing_is_reported():
 
 @pytest.mark.parametrize("q", [-0.1, 0.6, "0.1"])
 def test_reject_fraction_out_of_range_is_refused(q):
-    with pytest.raises(ConfigError, match=r"reject must be a fraction in \[0, 0.5\] of the real data"):
+    with pytest.raises(ConfigError, match=r"reject must be the fraction in \[0, 0.5\] of the real data"):
         check_reject_fraction(q)
 
 
 def test_config_refuses_a_bad_fraction_and_rejection_with_packing():
-    with pytest.raises(ConfigError, match=r"sample.reject must be a fraction in \[0, 0.5\]"):
+    with pytest.raises(ConfigError, match=r"sample.reject must be the fraction in \[0, 0.5\]"):
         load_config("ring8", ["sample.reject=0.9"])
     with pytest.raises(ConfigError, match="model.pack=2 D judges packs of 2 samples.*sample.reject=0.01 needs that"):
         load_config("ring8", ["model.pack=2"])
@@ -70,7 +70,7 @@ def test_config_refuses_a_bad_fraction_and_rejection_with_packing():
 def test_rejection_by_a_wasserstein_critic_is_refused(objective):
     with pytest.raises(ConfigError, match="Wasserstein critic"):
         load_config("ring8", [f"loss.objective={objective}"])
-    with pytest.raises(ConfigError, match=f"reject=0.1 needs a D that classifies real and fake"):
+    with pytest.raises(ConfigError, match="reject=0.1 needs a D that classifies real and fake"):
         check_scorable(0.1, objective, 1, "reject")
     check_scorable(0.0, objective, 1)  # no rejection: nothing to refuse
     check_scorable(0.1, "hinge", 1)

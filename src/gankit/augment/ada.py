@@ -18,7 +18,8 @@ feed each D step's real logits to `update`.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 

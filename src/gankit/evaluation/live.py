@@ -28,7 +28,7 @@ class LiveRun:
     sample_reject = sample_jacobian_reject = 0.0  # during training the generator is scored as it is
 
     def __init__(self, state: TrainState, kind: str, z_dim: int, path: Path, data_name: str = "") -> None:
-        self.state, self.kind, self.z_dim, self.path, self.data_name = state, kind, z_dim, Path(path), data_name
+        self.state, self.kind, self.z_dim, self.path, self.data_name = state, kind, z_dim, path, data_name
 
     @property
     def step(self) -> int:

@@ -12,7 +12,7 @@ MAX_FRACTION = 0.5  # turning away more than this would make the rule, not G, th
 def check_fraction(q: object, key: str, what: str, maximum: float = MAX_FRACTION) -> float:
     """q as a float in [0, maximum]; else a ConfigError naming `key` and saying what the fraction is of."""
     if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 <= q <= maximum:
-        raise ConfigError(f"{key} must be a fraction in [0, {maximum}] of {what} (0 = off), got {q!r}")
+        raise ConfigError(f"{key} must be the fraction in [0, {maximum}] of {what} (0 = off), got {q!r}")
     return float(q)
 
 

@@ -55,7 +55,7 @@ def jacobian_norms(fn: LatentMap, z: torch.Tensor, c: torch.Tensor | None = None
         cb = None if c is None else c[i : i + batch_size]
         sq = torch.zeros(len(zb), dtype=torch.float64)
         for v in directions.to(zb):
-            _, jv = torch.func.jvp(lambda t: fn(t, cb), (zb,), (v.expand_as(zb),))
+            _, jv = torch.func.jvp(lambda t, cb=cb: fn(t, cb), (zb,), (v.expand_as(zb),))
             sq += jv.detach().double().flatten(1).pow(2).sum(1).cpu()
         out.append((sq * scale).sqrt().float())
     return torch.cat(out) if out else torch.zeros(0)

@@ -54,8 +54,9 @@ def check_scorable(reject: float, objective: str, pack: int, key: str = "sample.
         return
     check_single_sample_d(pack, f": {key}={reject} needs that; use {key}=0")
     if objective in CRITIC_OBJECTIVES:
-        raise ConfigError(f"{key}={reject} needs a D that classifies, but loss.objective={objective} trains a "
-                          f"Wasserstein critic,\nwhose score grows beyond the data (Arjovsky et al. 2017); use {key}=0")
+        raise ConfigError(f"{key}={reject} needs a D that classifies real and fake, but loss.objective={objective} "
+                          f"trains a Wasserstein critic,\nwhose score grows beyond the data (Arjovsky et al. 2017); "
+                          f"use {key}=0")
 
 
 def data_thresholds(real_scores: torch.Tensor, q: float, real_labels: torch.Tensor | None = None,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 from gankit.utils.optional import optional_import
 
