@@ -35,7 +35,8 @@ __all__ = ["build_game", "build_trainer", "join", "load_data", "new_run_folder",
 
 
 def join(cfg: Config) -> tuple[DistContext, torch.device]:
-    """This process's place in a torchrun job (or a single process) and its device."""
+    """This process's place in a torchrun job (or a single process) and its device; an unknown game is refused first."""
+    game_spec(cfg.game)
     try:
         device = resolve_device(cfg.device)
     except RuntimeError as e:

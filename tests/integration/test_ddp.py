@@ -71,7 +71,7 @@ def test_torchrun_trains_writes_once_and_resumes_on_one_process(tmp_path):
     assert len(rows) == 1 + 4  # one header, one row per logged window (not one per rank)
     extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
     assert extra["world_size"] == 2 and len(extra["rank_streams"]) == 2
-    with pytest.raises(CheckpointError, match="trained by 2 process.*nproc_per_node 2.*allow_world_change"):
+    with pytest.raises(CheckpointError, match="(?s)trained by 2 process.*nproc_per_node 2.*allow_world_change"):
         gankit.train(resume=out, overrides={"train.steps": 30})
     run = gankit.train(resume=out, overrides={"train.steps": 30, "train.allow_world_change": True,
                                               "log.progress": False})

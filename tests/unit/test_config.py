@@ -89,6 +89,6 @@ def test_balancer_cannot_decide_more_often_than_the_log():
     from gankit.config.io import load_config
     from gankit.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="balance.every=10 but log.every=50.*log.every=10"):
+    with pytest.raises(ConfigError, match="(?s)balance.every=10 but log.every=50.*log.every ≤ 10"):
         load_config("ring8-basic", ["balance.mode=d_steps", "balance.every=10"])
     assert load_config("ring8-basic", ["balance.mode=d_steps", "balance.every=10", "log.every=10"]).balance.every == 10

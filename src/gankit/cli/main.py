@@ -13,6 +13,7 @@ from gankit.config.io import preset_description, preset_names, read_config, reso
 from gankit.data.fashion_mnist import find_fashion_mnist
 from gankit.errors import ConfigError, DataError, GankitError
 from gankit.evaluation import evaluate, format_card, write_card
+from gankit.games.registry import game_spec
 from gankit.run import load_run
 from gankit.training.distributed import close_distributed
 
@@ -170,6 +171,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             cfg = resolve_config(base, args.overrides)
         else:
             cfg = resolve_config(args.source, args.overrides)
+        game_spec(cfg.game)  # the one key the schema cannot check: games sit above the config
         print(json.dumps(cfg.to_dict(), indent=2))
         return 0
     run = train(args.source, out=args.out, overrides=args.overrides, resume=args.resume)

@@ -125,7 +125,7 @@ def _fetch(url: str, target: Path, expected_md5: str, timeout: float) -> None:
                         digest.update(chunk)
                         out.write(chunk)
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as e:
-                raise DataError(f"could not download {url} ({e}).\nOffline? `sudo apt-get install dataset-fashion-mnist`, "
+                raise DataError(f"could not download {url} ({e}).\nIf offline: `sudo apt-get install dataset-fashion-mnist`, "
                                 f"or set GANKIT_DATA to a folder of the four files, or {URL_ENV} to a mirror") from None
         got = digest.hexdigest()
         if got != expected_md5:

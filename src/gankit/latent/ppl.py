@@ -22,7 +22,7 @@ from gankit.latent.interpolation import slerp
 from gankit.metrics.base import MetricResult
 from gankit.metrics.features import domain_classifier_for
 from gankit.metrics.lpips import load_lpips
-from gankit.models.protocols import StyleGenerator
+from gankit.models.protocols import MappedGenerator
 
 
 def _distance(run, lpips_weights: str | Path | None):
@@ -50,7 +50,7 @@ def perceptual_path_length(run, n: int = 2000, eps: float = 1e-4, sampling: str 
         raise ConfigError(f"sampling must be 'full' or 'end', got {sampling!r}")
     G = run.generator()
     distance, label = _distance(run, lpips_weights)
-    in_w = isinstance(G, StyleGenerator)
+    in_w = isinstance(G, MappedGenerator)
     g = torch.Generator().manual_seed(seed)
     k = run.num_classes
     values = []

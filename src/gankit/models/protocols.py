@@ -35,8 +35,21 @@ class AuxiliaryClassifier(Protocol):
 
 
 @runtime_checkable
-class StyleGenerator(Protocol):
-    """A generator with a mapping network to per-layer styles w (StyleGAN, Karras et al. 2019).
+class MappedGenerator(Protocol):
+    """A generator in two stages: a mapping network z -> w, then a synthesis network w -> x (PPL walks in w)."""
+
+    def mapping(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        """Latents w of noise z (and classes c)."""
+        ...
+
+    def synthesis(self, ws: torch.Tensor) -> torch.Tensor:
+        """Samples from w."""
+        ...
+
+
+@runtime_checkable
+class StyleGenerator(MappedGenerator, Protocol):
+    """A mapped generator with per-layer styles w (StyleGAN, Karras et al. 2019): ws (N, num_ws, w_dim).
 
     Its forward also takes truncation_psi/truncation_cutoff (towards `w_avg`), mix_z/mix_cutoff
     (style mixing) and return_ws (path-length regularisation).
@@ -44,15 +57,6 @@ class StyleGenerator(Protocol):
 
     num_ws: int
     w_avg: torch.Tensor
-
-    def mapping(self, z: torch.Tensor, c: torch.Tensor | None = None, truncation_psi: float = 1.0,
-                truncation_cutoff: int | None = None) -> torch.Tensor:
-        """Styles ws (N, num_ws, w_dim)."""
-        ...
-
-    def synthesis(self, ws: torch.Tensor, noise_mode: str | None = None) -> torch.Tensor:
-        """Images from styles."""
-        ...
 
     def mix_ws(self, ws: torch.Tensor, ws2: torch.Tensor, cutoff: int | torch.Tensor) -> torch.Tensor:
         """Layers < cutoff from ws, the rest from ws2."""
