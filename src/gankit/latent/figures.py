@@ -31,7 +31,7 @@ def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int 
     rows, steps = frames.shape[:2]
     suffix = path.suffix.lower()
     if suffix == ".gif":
-        from PIL import Image
+        from PIL import Image  # lazy: loaded only when an image file is read or written
 
 
         tiles = [make_grid(to_uint8(frames[:, t]), nrow=rows, min_tile=96) for t in range(steps)]

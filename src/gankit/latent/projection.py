@@ -44,7 +44,7 @@ def load_target(run, image, resize: bool = False) -> torch.Tensor:
     c, h, w = run.info["shape"]
     expected = f"{h}×{w} {'grayscale (1 channel)' if c == 1 else 'RGB (3 channels)'}"
     if isinstance(image, (str, Path)):
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image, UnidentifiedImageError  # lazy: loaded only when an image file is read or written
 
         path = Path(image)
         if not path.is_file():

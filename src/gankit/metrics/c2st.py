@@ -46,8 +46,8 @@ def _fit_predict_logistic(x_tr: torch.Tensor, y_tr: torch.Tensor, x_te: torch.Te
                           c: float) -> torch.Tensor:
     """Standardise with training statistics, fit an L2 logistic regression, predict labels."""
     from sklearn.linear_model import LogisticRegression  # deferred: importing sklearn takes ~1 s
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.pipeline import make_pipeline  # lazy: heavy (about a second to import): loaded only on the path that needs it
+    from sklearn.preprocessing import StandardScaler  # lazy: heavy (about a second to import): loaded only on the path that needs it
 
     model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000, random_state=seed))
     model.fit(x_tr.double().numpy(), y_tr.numpy())

@@ -83,7 +83,7 @@ def load_lpips(path: str | os.PathLike) -> LPIPS:
         raise MetricError(f"LPIPS weights {path} not found; gankit downloads nothing, so supply the file "
                           "(torchvision vgg16 'features.*' + lpips v0.1 'lin*.model.1.weight' tensors)")
     if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
+        from safetensors.torch import load_file  # lazy: loaded only when weights are read, so `import gankit.metrics` stays light
 
         state = load_file(str(path))
     else:

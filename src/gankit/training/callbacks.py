@@ -96,7 +96,7 @@ class TensorBoardLogger(Callback):
     def on_start(self, step: int, total: int) -> None:
         """Open the event file."""
         if self.available:
-            from torch.utils.tensorboard import SummaryWriter
+            from torch.utils.tensorboard import SummaryWriter  # lazy: optional extra (gankit[tb]): absent installs simply log no events
 
             self.writer = SummaryWriter(self.logdir, purge_step=step + 1 if step else None)
 
@@ -126,7 +126,7 @@ class ProgressBar(Callback):
     def on_start(self, step: int, total: int) -> None:
         """Open the bar at the resumed position."""
         if self.enabled:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # lazy: loaded only when a bar is shown
 
             self.bar = tqdm(total=total, initial=step, unit="step", dynamic_ncols=True, file=sys.stderr)
 

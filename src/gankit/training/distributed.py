@@ -67,7 +67,7 @@ def init_distributed(device: torch.device) -> tuple[DistContext, torch.device]:
 
 def wrap_ddp(module: nn.Module, device: torch.device) -> nn.Module:
     """DistributedDataParallel around a network (rank 0's weights are broadcast at construction)."""
-    from torch.nn.parallel import DistributedDataParallel
+    from torch.nn.parallel import DistributedDataParallel  # lazy: loaded only under torchrun
 
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True)

@@ -39,7 +39,7 @@ def make_grid(images: np.ndarray, nrow: int | None = None, pad: int = 2, min_til
 
 def save_image(array: np.ndarray, path: str | os.PathLike) -> None:
     """Save a uint8 H×W or H×W×C array as an image file (format from the suffix), atomically."""
-    from PIL import Image
+    from PIL import Image  # lazy: loaded only when an image file is read or written
 
 
     with atomic_path(path) as tmp:

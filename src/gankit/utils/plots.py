@@ -11,10 +11,10 @@ from gankit.utils.atomic import atomic_path
 
 
 def _pyplot():
-    import matplotlib
+    import matplotlib  # lazy: pyplot on first use only, so importing gankit never picks a backend for the user's session
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: pyplot on first use only, so importing gankit never picks a backend for the user's session
 
     return plt
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 from typing import Any
 
@@ -45,8 +46,6 @@ def global_rng_state() -> dict[str, Any]:
 
 def set_global_rng_state(state: dict[str, Any]) -> None:
     """Restore generators saved by `global_rng_state`."""
-    import ast
-
     torch.set_rng_state(state["torch"])
     keys = state["numpy_keys"].numpy().astype(np.uint32)
     np.random.set_state(("MT19937", keys, state["numpy_pos"], 0, 0.0))
