@@ -38,11 +38,12 @@ def plot_game_curves(rows: Sequence[Mapping[str, float]], path: str | os.PathLik
     """Plot losses, mean D outputs, D accuracy (with the 50% equilibrium line) and gradient norms."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 4, figsize=(18, 3.8))
+    players = sorted({k.removeprefix("loss_") for r in rows for k in r if k.startswith("loss_")})  # every game's own
     panels = [
-        ("losses", [("loss_d", "loss_D"), ("loss_g", "loss_G")], None),
+        ("losses", [(f"loss_{p}", f"loss_{p.upper()}") for p in players], None),
         ("D outputs", [("d_real", "D(x)"), ("d_fake", "D(G(z))")], 0.5),
         ("D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake"), ("acc", "overall")], 0.5),
-        ("gradient norms", [("grad_norm_d", "‖∇D‖"), ("grad_norm_g", "‖∇G‖")], None),
+        ("gradient norms", [(f"grad_norm_{p}", f"‖∇{p.upper()}‖") for p in players], None),
     ]
     for ax, (title, keys, hline) in zip(axes, panels):
         for key, label in keys:
