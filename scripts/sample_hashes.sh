@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fingerprints of every *-tiny preset: trains each, samples 64 with seed 0 (`gankit sample RUN --n 64 --seed 0
+# --out X.npy`) and prints the sha256 of the samples and of metrics.csv without its time column. Training is
+# deterministic on a CPU, so a refactor that changes no numbers prints the same lines before and after:
+#   bash scripts/sample_hashes.sh > before.txt; (change); bash scripts/sample_hashes.sh > after.txt; diff before.txt after.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$PY" - "$work/folder" <<'PY'
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+folder = Path(sys.argv[1]); folder.mkdir(parents=True)
+rng = np.random.default_rng(0)
+for i in range(40):
+    Image.fromarray((rng.random((32, 32, 3)) * 255).astype("uint8")).save(folder / f"{i}.png")
+PY
+for preset in $(ls src/gankit/config/presets | grep -- '-tiny.yaml$' | sed 's/.yaml$//'); do
+  extra=()
+  case $preset in folder-*) extra=(--set "data.path=$work/folder");; esac
+  "$PY" -m gankit train "$preset" --out "$work/$preset" --set log.progress=false "${extra[@]}" > /dev/null 2>&1
+  "$PY" -m gankit sample "$work/$preset" --n 64 --seed 0 --out "$work/$preset.npy" > /dev/null
+  samples=$(sha256sum "$work/$preset.npy" | cut -c1-16)
+  metrics=$(cut -d, -f"$(head -1 "$work/$preset/metrics.csv" | tr ',' '\n' | grep -vn '^time$' | cut -d: -f1 | paste -sd,)" \
+            "$work/$preset/metrics.csv" | sha256sum | cut -c1-16)
+  echo "$preset samples $samples metrics $metrics"
+done
