@@ -15,6 +15,7 @@ class MetricInfo:
 
     higher_is_better None with `target` set: the best value is `target` (a C2ST accuracy of 0.5).
     conditional: it scores class control, so it needs a conditional run.
+    live: it can pick the best checkpoint during training (`eval.metric`); IS, memorisation and modes cannot.
     """
 
     name: str
@@ -22,6 +23,7 @@ class MetricInfo:
     higher_is_better: bool | None
     target: float | None = None
     conditional: bool = False
+    live: bool = True
 
 
 METRICS: dict[str, MetricInfo] = {m.name: m for m in (
@@ -31,10 +33,10 @@ METRICS: dict[str, MetricInfo] = {m.name: m for m in (
     MetricInfo("recall", "pr", True),
     MetricInfo("density", "dc", True),
     MetricInfo("coverage", "dc", True),
-    MetricInfo("is", "is", True),
+    MetricInfo("is", "is", True, live=False),
     MetricInfo("c2st", "c2st", None, target=0.5),
-    MetricInfo("memo", "memo", False),
-    MetricInfo("modes", "modes", True),
+    MetricInfo("memo", "memo", False, live=False),
+    MetricInfo("modes", "modes", True, live=False),
     MetricInfo("control", "control", True, conditional=True),
     MetricInfo("intra_fid", "intra_fid", False, conditional=True),
 )}
@@ -63,5 +65,5 @@ def badness(name: str, value: float) -> float:
     return -value if info.higher_is_better else value
 
 
-# Scores that can pick a best checkpoint during training (eval.metric): the ones evaluation can compute live.
-SELECTABLE = ("fid", "kid", "precision", "recall", "density", "coverage", "c2st", "control", "intra_fid")
+# Scores that can pick a best checkpoint during training (eval.metric)
+SELECTABLE = tuple(name for name, m in METRICS.items() if m.live)
