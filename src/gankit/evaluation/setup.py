@@ -12,8 +12,6 @@ from gankit.metrics import extract_features, load_extractor
 from gankit.metrics.features import DOMAIN_NAMES
 from gankit.run import Run
 
-STACKED = "stacked-fashion-mnist"
-
 
 class RawFeatures:
     """The identity extractor: samples flattened (2-D points, or pixels in [-1, 1])."""
