@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from gankit import build
 from gankit.config.io import resolve_config, save_config
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
+from gankit.errors import GankitWarning
 from gankit.evaluation import LiveRun, PeriodicEval, setup_for
 from gankit.games.base import Game
 from gankit.reporting import SampleRenderer, write_report
@@ -36,25 +38,44 @@ def train(source: Config | str | None = None, out: str | Path | None = None, ove
     """Train a preset/config into a new run folder (or continue `resume`) and return the Run.
 
     `callbacks` are extra `gankit.training.callbacks.Callback` objects (e.g. your own logger); under
-    torchrun they run on rank 0 only.
+    torchrun they run on rank 0 only. One process trains a run folder at a time (RUN/train.lock).
     """
     if resume is not None:
-        path = Path(resume)
-        cfg = build.resume_config(path, source, overrides)
-        ctx, device = build.join(cfg)
+        return _resume(Path(resume), source, overrides, callbacks)
+    cfg = resolve_config(source, overrides)
+    ctx, device = build.join(cfg)
+    data = build.load_data(cfg)
+    path = build.new_run_folder(cfg, out, data, ctx)
+    game = None
+    try:
+        with build.hold_run(path, ctx):
+            game = build.build_game(cfg, data, device, ctx, path)
+            return _fit(cfg, data, game, path, callbacks)
+    except BaseException:
+        if (game is None or game.state.step == 0) and not (path / rd.CHECKPOINTS).exists():
+            build.discard_run_folder(path, ctx)  # nothing was trained: a corrected retry gets the same name
+        raise
+
+
+def _resume(path: Path, source: Config | str | None, overrides: Overrides, callbacks: Sequence[Callback]) -> Run:
+    """Continue the run in `path` from its newest intact checkpoint; a finished run is left as it is."""
+    cfg = build.resume_config(path, source, overrides)
+    ctx, device = build.join(cfg)
+    with build.hold_run(path, ctx):
         ckpt, extra = build.resume_checkpoint(path, cfg, ctx)
+        if extra.get("step") == cfg.train.steps:
+            warnings.warn(f"{path} has already finished its {cfg.train.steps} steps; to train on, "
+                          f"give more: --set train.steps=N", GankitWarning, stacklevel=3)
+            run = Run(path)
+            run.status = "done"
+            return run
         data = build.load_data(cfg)
+        build.check_same_data(path, data)
         game = build.build_game(cfg, data, device, ctx, path)
         build.restore(game, ckpt, extra, device)
         if ctx.is_main:
             save_config(cfg, path / rd.CONFIG)
-    else:
-        cfg = resolve_config(source, overrides)
-        ctx, device = build.join(cfg)
-        data = build.load_data(cfg)
-        path = build.new_run_folder(cfg, out, data, ctx)
-        game = build.build_game(cfg, data, device, ctx, path)
-    return _fit(cfg, data, game, path, callbacks)
+        return _fit(cfg, data, game, path, callbacks)
 
 
 def _watchers(cfg: Config, data: ArrayDataset, game: Game, path: Path,
@@ -79,7 +100,7 @@ def _fit(cfg: Config, data: ArrayDataset, game: Game, path: Path, extra: Sequenc
         status = trainer.fit(cfg.train.steps, budget)
     finally:
         if state.rank == 0 and state.step > 0 and (path / rd.METRICS).exists():
-            write_report(path, cfg, data)
+            write_report(path, cfg, data, trainer.status, state.step)
     barrier()  # the other ranks return once rank 0 has written the final checkpoint and report
     run = Run(path)
     run.status = status

@@ -19,6 +19,10 @@ class CheckpointError(GankitError):
     """A run folder or checkpoint that cannot be read, or cannot be resumed with this config."""
 
 
+class RunBusy(GankitError):
+    """Another process is training this run folder: one writer per run."""
+
+
 class TrainingDiverged(GankitError):
     """The game produced a NaN/inf or ran away; the last good checkpoint is kept."""
 
@@ -29,3 +33,7 @@ class TrainingInterrupted(GankitError):
     """SIGINT/SIGTERM arrived: a checkpoint was written and training stopped."""
 
     exit_code = 130
+
+
+class GankitWarning(UserWarning):
+    """Something gankit worked around (an older checkpoint used, a stale lock taken over); the CLI prints one line."""

@@ -64,16 +64,29 @@ def _summary_rows(rows: list[dict[str, float]]) -> dict[str, float]:
     return {k: float(np.mean([r[k] for r in tail if k in r])) for k in keys}
 
 
-def write_report(path: str | Path, cfg: Config, data: ArrayDataset) -> Path | None:
-    """Write plots/curves.png, samples/final.png and report.md (or .html); never raises on a partial run."""
+STATUS = {
+    "done": "finished all {steps} steps",
+    "budget": "stopped by train.budget_minutes at step {trained}",
+    "interrupted": "interrupted at step {trained}",
+    "diverged": "diverged before step {trained}: the last good checkpoint is kept",
+    "failed": "stopped by an error at step {trained} (see the command's output)",
+}
+
+
+def write_report(path: str | Path, cfg: Config, data: ArrayDataset, status: str = "done", trained: int | None = None) -> Path | None:
+    """Write plots/curves.png, samples/final.png and report.md (or .html); never raises on a partial run.
+
+    `status` is how training ended (the Trainer's) and `trained` the step it reached; the report
+    states them beside the step of the checkpoint it samples, which may be older.
+    """
     try:
-        return _write_report(Path(path), cfg, data)
+        return _write_report(Path(path), cfg, data, status, trained)
     except (GankitError, OSError, ValueError) as e:
         print(f"warning: report not written: {e}", file=sys.stderr)
         return None
 
 
-def _write_report(path: Path, cfg: Config, data: ArrayDataset) -> Path | None:
+def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trained: int | None) -> Path | None:
     if cfg.log.report == "none":
         return None
     rows = read_metrics(path / rd.METRICS)
@@ -90,21 +103,25 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset) -> Path | None:
     settled = _summary_rows(rows)
     steps = sorted((path / rd.SAMPLES).glob("step_*.png"))
     pick = [steps[i] for i in sorted({int(round(j)) for j in np.linspace(0, len(steps) - 1, min(6, len(steps)))})] if steps else []
-    sections = _sections(cfg, data, rows, settled, x, pick, path)
+    trained = int(rows[-1]["step"]) if trained is None else trained
+    progress = (f"{STATUS.get(status, status).format(steps=cfg.train.steps, trained=trained)}; "
+                f"the last checkpoint is step {run.step} of {cfg.train.steps}")
+    sections = _sections(cfg, data, progress, settled, x, pick, path, rows[-1].get("time", float("nan")))
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
     return out
 
 
-def _sections(cfg, data, rows, settled, x, pick, path: Path) -> list[tuple[str, Any]]:
+def _sections(cfg, data, progress: str, settled, x, pick, path: Path, seconds: float) -> list[tuple[str, Any]]:
     t = cfg.train
     setup = [
         ("dataset", f"{data.name} ({len(data)} samples, shape {list(data.sample_shape)})"),
         ("model", f"{cfg.model.arch}, z_dim {cfg.model.z_dim}, G width {cfg.model.g_width}, D width {cfg.model.d_width}"),
         ("objective", cfg.loss.objective),
-        ("schedule", f"{int(rows[-1]['step'])} of {t.steps} steps, {t.d_steps} D step(s) per G step, batch {t.batch_size}"),
+        ("status", progress),
+        ("schedule", f"{t.steps} steps, {t.d_steps} D step(s) per G step, batch {t.batch_size}"),
         ("optimisers", f"Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, lr_D {t.lr_d:g}; EMA decay {t.ema_decay}"),
-        ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session"),
+        ("time", f"{seconds:.1f} s in the last session"),
     ]
     labels = {"loss_d": "loss_D", "loss_g": "loss_G", "d_real": "mean D(x)", "d_fake": "mean D(G(z))",
               "acc_real": "D accuracy on real", "acc_fake": "D accuracy on fake", "acc": "D accuracy (0.5 = equilibrium)",
@@ -115,7 +132,7 @@ def _sections(cfg, data, rows, settled, x, pick, path: Path) -> list[tuple[str, 
         ("table", ("Set-up", setup)),
         ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
         ("image", ("Losses, D outputs, D accuracy and gradient norms", path / rd.PLOTS / "curves.png")),
-        ("image", ("Samples from the final weights (EMA generator when kept), seed 0", path / rd.SAMPLES / "final.png")),
+        ("image", ("Samples from the last checkpoint (EMA generator when kept), seed 0", path / rd.SAMPLES / "final.png")),
     ]
     if data.kind == "points" and "centres" in data.meta:
         cov = mode_coverage(x, torch.tensor(data.meta["centres"]), data.meta["std"])

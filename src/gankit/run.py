@@ -22,10 +22,10 @@ from torch import nn
 
 from gankit.config.io import read_config
 from gankit.config.schema import Config
-from gankit.data.base import ArrayDataset
+from gankit.data.base import ArrayDataset, different_data
 from gankit.data.classes import resolve_class
 from gankit.data.registry import load_dataset
-from gankit.errors import CheckpointError, ConfigError
+from gankit.errors import CheckpointError, ConfigError, DataError
 from gankit.games.base import GameSpec
 from gankit.games.registry import game_spec
 from gankit.models.protocols import StyleGenerator
@@ -39,8 +39,8 @@ from gankit.sampling.jacobian import (
 )
 from gankit.sampling.mixture import sample_mixture, snapshot_steps
 from gankit.sampling.rejection import check_reject_fraction, check_scorable, check_single_sample_d, data_thresholds
-from gankit.sampling.truncation import truncate
-from gankit.training.checkpoint import latest_checkpoint, load_weights, snapshot_dir
+from gankit.sampling.truncation import check_truncation, truncate
+from gankit.training.checkpoint import latest_checkpoint, load_into, load_weights, snapshot_dir
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import atomic_path
 from gankit.utils.images import to_uint8
@@ -61,7 +61,8 @@ def load_data(cfg: Config, **changes: Any) -> ArrayDataset:
 class Run:
     """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
 
-    def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> None:
+    def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
+                 data_path: str | Path | None = None) -> None:
         self.path = Path(path)
         if checkpoint not in ("latest", "best"):
             raise ConfigError(f"checkpoint must be 'latest' or 'best', got {checkpoint!r}")
@@ -69,8 +70,11 @@ class Run:
         if not (self.path / rd.CONFIG).is_file():
             raise CheckpointError(f"{self.path} is not a gankit run folder: {rd.CONFIG} is missing")
         self.config = read_config(self.path / rd.CONFIG)
-        self.info: dict[str, Any] = json.loads((self.path / rd.DATA_INFO).read_text())
+        if data_path is not None:  # the data moved since training: read it from here (checked against data.json)
+            self.config = dataclasses.replace(self.config, data=dataclasses.replace(self.config.data, path=str(data_path)))
+        self.info: dict[str, Any] = _read_data_info(self.path / rd.DATA_INFO)
         self.spec: GameSpec = game_spec(self.config.game)
+        self._ckpt: Path | None = None
         self.device = torch.device(device)
         self.status: str | None = None  # set by train(): 'done' or 'budget'
         self._nets: dict[str, nn.Module] = {}
@@ -129,12 +133,30 @@ class Run:
     def _checkpoint_dir(self) -> Path:
         if self._fixed_dir is not None:
             return self._fixed_dir
-        root = self.path / rd.CHECKPOINTS
-        return latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
+        if self._ckpt is None:  # verified once: the newest intact checkpoint, with a warning if that is not the newest
+            root = self.path / rd.CHECKPOINTS
+            self._ckpt = latest_checkpoint(root / "best" if self.checkpoint == "best" else root)
+        return self._ckpt
 
     def dataset(self, **changes: Any) -> ArrayDataset:
-        """The run's dataset as its config names it (`changes` replace data fields, e.g. split='test')."""
-        return load_data(self.config, **changes)
+        """The run's dataset as its config names it (`changes` replace data fields, e.g. split='test').
+
+        The training data itself is checked against the run's data facts, so a moved or changed
+        dataset is never used by mistake; give its new place with `data_path` (CLI --data-path).
+        """
+        try:
+            data = load_data(self.config, **changes)
+        except DataError as e:
+            if self.config.data.path is None:
+                raise
+            raise DataError(f"{self.path} was trained on data at {self.config.data.path}: {str(e).splitlines()[0]}\n"
+                            "if the data moved, point to it with --data-path DIR (Python: load_run(..., data_path=DIR))"
+                            ) from None
+        problem = different_data(self.info, data) if not changes else None
+        if problem:
+            raise DataError(f"the data at {self.config.data.path or 'the default place'} is not what {self.path} was "
+                            f"trained on: it has {problem};\npoint --data-path at the run's own data")
+        return data
 
     # -- networks --------------------------------------------------------------------------------
     def _network(self, role: str, files: Sequence[str]) -> nn.Module:
@@ -143,7 +165,7 @@ class Run:
             ckpt = self._checkpoint_dir()
             net = self.spec.networks(self.config, tuple(self.info["shape"]), len(self.class_names))[role]
             name = next((f for f in files if (ckpt / f"{f}.safetensors").is_file()), files[-1])
-            net.load_state_dict(load_weights(ckpt, name, self.device))
+            load_into(net, load_weights(ckpt, name, self.device), ckpt / f"{name}.safetensors")
             self._nets[role] = net.to(self.device).eval().requires_grad_(False)
         return self._nets[role]
 
@@ -322,6 +344,7 @@ class Run:
         `jacobian_reject` = q turns away the latents where G stretches most (None: the run's
         sample.jacobian_reject); a sample must pass both rules. See gankit.sampling.
         """
+        check_truncation(truncation)
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
         qj = check_jacobian_reject(self.sample_jacobian_reject if jacobian_reject is None else jacobian_reject,
                                    "jacobian_reject")
@@ -366,6 +389,24 @@ class Run:
         return path
 
 
-def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest") -> Run:
-    """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every)."""
-    return Run(path, device, checkpoint)
+def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
+             data_path: str | Path | None = None) -> Run:
+    """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every).
+
+    `data_path`: where the run's dataset is now, when it moved since training.
+    """
+    return Run(path, device, checkpoint, data_path)
+
+
+def _read_data_info(path: Path) -> dict[str, Any]:
+    """A run's data.json, or a CheckpointError naming the file."""
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing: the run folder is incomplete; start a new run")
+    try:
+        info = json.loads(path.read_text())
+        if not isinstance(info, dict) or not {"kind", "shape", "class_names"} <= set(info):
+            raise ValueError("the data facts kind, shape and class_names are missing")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path} is corrupt ({str(e).splitlines()[0]});\n"
+                              "restore it from a copy of the run, or start a new run") from None
+    return info

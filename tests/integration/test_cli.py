@@ -39,7 +39,7 @@ def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fas
     latest = json.loads((out / "checkpoints/latest.json").read_text())
     assert latest["step"] == cfg["train"]["steps"]
     ckpt = out / "checkpoints" / latest["dir"]
-    assert {p.name for p in ckpt.iterdir()} == {"G.safetensors", "D.safetensors", "G_ema.safetensors", "state.pt"}
+    assert {p.name for p in ckpt.iterdir()} == {"G.safetensors", "D.safetensors", "G_ema.safetensors", "state.pt", "manifest.json"}
     assert (out / "plots/curves.png").stat().st_size > 10_000
     assert len(list((out / "samples").glob("step_*.png"))) >= 2
     report = (out / "report.md").read_text()

@@ -42,7 +42,7 @@ def test_eval_on_points_counts_modes(tmp_path, capsys):
     "argv, fragment",
     [
         (["--metrics", "fid,sharpness"], "unknown metric(s) sharpness"),
-        (["--n", "1", "--metrics", "fid"], "at least 2"),
+        (["--n", "1", "--metrics", "fid"], "≥ 2"),
         (["--metrics", "modes"], "2-D mixture"),
         (["--features", "vgg"], "unknown feature extractor"),
         (["--features", "inception-v3", "--metrics", "fid"], "pt_inception"),

@@ -27,7 +27,7 @@ def test_training_keeps_the_sampling_g_and_d_at_the_snapshot_steps(tmp_path):
     run = gankit.train("ring8-tiny", out=tmp_path / "r", overrides=OVER)
     assert _snapshots(run.path) == [f"step_{s:07d}" for s in STEPS]
     for s in STEPS:
-        assert sorted(os.listdir(snapshot_dir(run.path / "snapshots", s))) == ["D.safetensors", "G_ema.safetensors"]
+        assert sorted(os.listdir(snapshot_dir(run.path / "snapshots", s))) == ["D.safetensors", "G_ema.safetensors", "manifest.json"]
     # the snapshot of a checkpointed step holds that checkpoint's sampling G and D
     for net in ("G_ema", "D"):
         a = load_file(str(snapshot_dir(run.path / "snapshots", 20) / f"{net}.safetensors"))

@@ -135,7 +135,7 @@ def test_instance_noise_comes_after_the_augmentation():
         ({"loss.objective": "hinge", "loss.roth": 1.0}, "Jensen-Shannon"),
         ({"augment.kind": "diffaugment"}, "no meaning for 2-D points"),
         ({"augment.instance_noise": -0.1}, "augment.instance_noise .* finite number ≥ 0"),
-        ({"augment.instance_noise": float("nan")}, "finite number ≥ 0"),
+        ({"augment.instance_noise": float("nan")}, "augment.instance_noise must be a finite number"),
         ({"augment.instance_noise_until": 0.0}, r"instance_noise_until .* must be in \(0, 1\]"),
         ({"model.pack": 3}, "multiple"),
         ({"loss.objective": "wgan", "model.spectral_norm": True}, "use one of them"),

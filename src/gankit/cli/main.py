@@ -9,12 +9,14 @@ from pathlib import Path
 
 from gankit import latent
 from gankit.api import train
+from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
+from gankit.cli.boundary import guarded
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
-from gankit.errors import ConfigError, DataError, GankitError
+from gankit.errors import ConfigError, DataError
 from gankit.evaluation import evaluate, format_card, write_card
 from gankit.games.registry import game_spec
-from gankit.run import load_run
+from gankit.run import Run, load_run
 from gankit.training.distributed import close_distributed
 
 EPILOG = """examples:
@@ -38,8 +40,20 @@ EPILOG = """examples:
 """
 
 
+def _run_argument(parser: argparse.ArgumentParser) -> None:
+    """The run folder every command after training takes, and where its data is now if it moved."""
+    parser.add_argument("run", help="run folder written by `gankit train`")
+    parser.add_argument("--data-path", default=None, metavar="DIR",
+                        help="where the run's dataset is now, if it moved since training (checked against the run's data)")
+
+
+def _open(args: argparse.Namespace) -> Run:
+    """The run folder a command names, at its --checkpoint and --data-path."""
+    return load_run(args.run, checkpoint=getattr(args, "checkpoint", "latest"), data_path=args.data_path)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="gankit",
         description="Train, watch and sample generative adversarial networks.",
         epilog=EPILOG,
@@ -55,97 +69,99 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a config key, e.g. --set train.lr_g=2e-4 (repeatable)")
     t.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its latest checkpoint")
     t.add_argument("--dry-run", action="store_true", help="print the resolved config and exit")
+    t.add_argument("--data-path", default=None, metavar="DIR",
+                   help="the dataset's folder (data.path); on --resume, where the run's data is now if it moved")
 
     s = sub.add_parser("sample", help="draw samples from a trained run folder")
-    s.add_argument("run", help="run folder written by `gankit train`")
-    s.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    _run_argument(s)
+    s.add_argument("--n", type=POSITIVE, default=64, help="number of samples (default 64)")
     s.add_argument("--out", required=True, help="output: .png for a grid (scatter for 2-D), .npy for raw samples")
-    s.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    s.add_argument("--seed", type=SEED, default=0, help="noise seed (default 0)")
     s.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
     s.add_argument("--class", dest="cls", default=None,
                    help="conditional runs: the class to draw, by name or index (default: every class in turn)")
-    s.add_argument("--truncation", type=float, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
-    s.add_argument("--reject", type=float, default=None,
+    s.add_argument("--truncation", type=UNIT, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
+    s.add_argument("--reject", type=UNIT, default=None,
                    help="keep samples D scores as real as all but this fraction of the training data (default: "
                         "the run's sample.reject; 0 = G as it is)")
     s.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
                    help="draw from the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
-    s.add_argument("--jacobian-reject", type=float, default=None,
+    s.add_argument("--jacobian-reject", type=UNIT, default=None,
                    help="turn away this fraction of the latent space, where G stretches most (default: the run's "
                         "sample.jacobian_reject; 0 = off)")
 
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
-    i.add_argument("run", help="run folder")
+    _run_argument(i)
     i.add_argument("a", help="start: a seed (e.g. 3), a class name (conditional runs) or a code file (.npz)")
     i.add_argument("b", help="end: like the start")
-    i.add_argument("--steps", type=int, default=9, help="points along the path, both ends included (default 9)")
+    i.add_argument("--steps", type=count(2), default=9, help="points along the path, both ends included (default 9)")
     i.add_argument("--mode", choices=["slerp", "lerp"], default="slerp", help="path of z (default slerp)")
     i.add_argument("--class", dest="cls", default=None, help="conditional runs, seed endpoints: only this class")
-    i.add_argument("--rows", type=int, default=4, help="between two classes: how many z to show (default 4)")
-    i.add_argument("--seed", type=int, default=0, help="z seed for class endpoints (default 0)")
+    i.add_argument("--rows", type=POSITIVE, default=4, help="between two classes: how many z to show (default 4)")
+    i.add_argument("--seed", type=SEED, default=0, help="z seed for class endpoints (default 0)")
     i.add_argument("--out", required=True, help=".png grid (one row per path) or .gif animation")
 
     a = sub.add_parser("arithmetic", help='latent arithmetic, e.g. "Sneaker - Sandal + Ankle boot"')
-    a.add_argument("run", help="run folder")
+    _run_argument(a)
     a.add_argument("expression", help="terms joined by + and -: a class (exemplars picked by the domain classifier), "
                    "Class[3,17,42] (exemplars by seed), or [3,17,42] (unconditional runs)")
-    a.add_argument("--k", type=int, default=3, help="exemplars per concept (default 3)")
-    a.add_argument("--pool", type=int, default=256, help="candidate seeds 0..pool-1 for classifier picks (default 256)")
-    a.add_argument("--seed", type=int, default=0, help="seed of the nearby variants of the result (default 0)")
+    a.add_argument("--k", type=POSITIVE, default=3, help="exemplars per concept (default 3)")
+    a.add_argument("--pool", type=POSITIVE, default=256, help="candidate seeds 0..pool-1 for classifier picks (default 256)")
+    a.add_argument("--seed", type=SEED, default=0, help="seed of the nearby variants of the result (default 0)")
     a.add_argument("--out", required=True, help="figure (.png)")
 
     pr = sub.add_parser("project", help="find the latent code of a real image (GAN inversion)")
-    pr.add_argument("run", help="run folder")
+    _run_argument(pr)
     pr.add_argument("image", help="image file with the run's size and channels")
     pr.add_argument("--class", dest="cls", default=None, help="conditional runs: the image's class (default: searched)")
-    pr.add_argument("--steps", type=int, default=300, help="Adam steps on z (default 300)")
-    pr.add_argument("--restarts", type=int, default=16, help="random starting codes per class (default 16)")
+    pr.add_argument("--steps", type=POSITIVE, default=300, help="Adam steps on z (default 300)")
+    pr.add_argument("--restarts", type=POSITIVE, default=16, help="random starting codes per class (default 16)")
     pr.add_argument("--resize", action="store_true", help="convert and resize the image to the run's shape")
-    pr.add_argument("--seed", type=int, default=0, help="seed of the starting codes (default 0)")
+    pr.add_argument("--seed", type=SEED, default=0, help="seed of the starting codes (default 0)")
     pr.add_argument("--out", required=True, help="folder for projection.png and code.npz")
 
     nb = sub.add_parser("neighbours", help="samples beside their nearest training images")
-    nb.add_argument("run", help="run folder")
-    nb.add_argument("--n", type=int, default=6, help="samples (default 6)")
-    nb.add_argument("--k", type=int, default=5, help="neighbours per sample (default 5)")
+    _run_argument(nb)
+    nb.add_argument("--n", type=POSITIVE, default=6, help="samples (default 6)")
+    nb.add_argument("--k", type=POSITIVE, default=5, help="neighbours per sample (default 5)")
     nb.add_argument("--class", dest="cls", default=None, help="conditional runs: draw samples of this class")
     nb.add_argument("--space", choices=["auto", "features", "pixels"], default="auto",
                     help="distance in the domain classifier's features or in pixels (default auto)")
-    nb.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    nb.add_argument("--seed", type=SEED, default=0, help="sample seed (default 0)")
     nb.add_argument("--out", required=True, help="figure (.png)")
 
     mx = sub.add_parser("mix", help="style-mixing figure of a StyleGAN2 run")
-    mx.add_argument("run", help="run folder (model.arch=stylegan2)")
-    mx.add_argument("--rows", type=int, default=3, help="sources of the coarse styles, seeds 0.. (default 3)")
-    mx.add_argument("--cols", type=int, default=5, help="sources of the other styles, seeds 100.. (default 5)")
-    mx.add_argument("--cutoff", type=int, default=None, help="first layer taken from the columns (default a third)")
-    mx.add_argument("--truncation", type=float, default=1.0, help="truncation ψ (default 1 = off)")
+    _run_argument(mx)
+    mx.add_argument("--rows", type=POSITIVE, default=3, help="sources of the coarse styles, seeds 0.. (default 3)")
+    mx.add_argument("--cols", type=POSITIVE, default=5, help="sources of the other styles, seeds 100.. (default 5)")
+    mx.add_argument("--cutoff", type=POSITIVE, default=None, help="first layer taken from the columns (default a third)")
+    mx.add_argument("--truncation", type=UNIT, default=1.0, help="truncation ψ (default 1 = off)")
     mx.add_argument("--class", dest="cls", default=None, help="conditional runs: the class of every image")
     mx.add_argument("--out", required=True, help="figure (.png)")
 
     pl = sub.add_parser("ppl", help="perceptual path length of a run (smoothness of its latent space)")
-    pl.add_argument("run", help="run folder")
-    pl.add_argument("--n", type=int, default=2000, help="latent pairs (default 2000)")
+    _run_argument(pl)
+    pl.add_argument("--n", type=count(2), default=2000, help="latent pairs (default 2000)")
     pl.add_argument("--sampling", choices=["full", "end"], default="full", help="t ~ U(0,1) or t = 0 (default full)")
     pl.add_argument("--lpips-weights", default=None, help="LPIPS-VGG16 weights file (default: domain features)")
-    pl.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    pl.add_argument("--seed", type=SEED, default=0, help="seed (default 0)")
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
-    e.add_argument("run", help="run folder written by `gankit train`")
-    e.add_argument("--n", type=int, default=10_000, help="generated samples (default 10000)")
+    _run_argument(e)
+    e.add_argument("--n", type=count(2), default=10_000, help="generated samples (default 10000)")
     e.add_argument("--metrics", default=None,
                    help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
     e.add_argument("--features", default=None,
                    help="extractor: fashion-mnist, digits (shipped classifiers), inception-v3, raw (default: the run's)")
     e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
-    e.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
-    e.add_argument("--reject", type=float, default=None,
+    e.add_argument("--seed", type=SEED, default=0, help="sample seed (default 0)")
+    e.add_argument("--reject", type=UNIT, default=None,
                    help="score samples drawn with D's rejection at this fraction of the data (default: the run's "
                         "sample.reject)")
     e.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
                    help="score the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
-    e.add_argument("--jacobian-reject", type=float, default=None,
+    e.add_argument("--jacobian-reject", type=UNIT, default=None,
                    help="score samples drawn with this fraction of the latent space, where G stretches most, turned "
                         "away (default: the run's sample.jacobian_reject)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
@@ -156,14 +172,16 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="a short training on a bundled dataset, then a report with grids and curves")
     d.add_argument("--out", default="runs/demo", help="run folder (default runs/demo)")
-    d.add_argument("--steps", type=int, default=None, help="override the demo's number of steps")
+    d.add_argument("--steps", type=POSITIVE, default=None, help="override the demo's number of steps")
     return p
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train (or resume) and print where the run lives."""
     if args.resume is None and args.source is None:
-        raise SystemExit("gankit train: give a preset or config file, or --resume RUN (see `gankit presets`)")
+        raise ConfigError("give a preset or config file, or --resume RUN (see `gankit presets`)")
+    if args.data_path is not None:  # JSON quoting keeps the path a string whatever it looks like
+        args.overrides = [*args.overrides, f"data.path={json.dumps(str(args.data_path))}"]
     if args.dry_run:
         if args.resume:
 
@@ -174,8 +192,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         game_spec(cfg.game)  # the one key the schema cannot check: games sit above the config
         print(json.dumps(cfg.to_dict(), indent=2))
         return 0
-    run = train(args.source, out=args.out, overrides=args.overrides, resume=args.resume)
-    close_distributed()  # under torchrun: every rank leaves the group before the process ends
+    try:
+        run = train(args.source, out=args.out, overrides=args.overrides, resume=args.resume)
+    finally:
+        close_distributed()  # under torchrun: every rank leaves the group before the process ends
     print(f"run folder: {run.path}")
     for name in ("report.md", "report.html"):
         if (run.path / name).exists():
@@ -185,9 +205,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """Write samples from a run folder."""
-    if args.n < 1:
-        raise ConfigError(f"--n must be ≥ 1, got {args.n}")
-    run = load_run(args.run, checkpoint=args.checkpoint)
+    run = _open(args)
     out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
                            reject=args.reject, mixture=args.mixture, jacobian_reject=args.jacobian_reject)
     what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
@@ -197,7 +215,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_interpolate(args: argparse.Namespace) -> int:
     """Write an interpolation grid or GIF."""
-    run = load_run(args.run)
+    run = _open(args)
     frames = latent.interpolation(run, args.a, args.b, steps=args.steps, mode=args.mode, cls=args.cls,
                                   rows=args.rows, seed=args.seed)
     out = latent.save_interpolation(frames, args.out)
@@ -207,7 +225,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 
 def cmd_arithmetic(args: argparse.Namespace) -> int:
     """Evaluate a latent-arithmetic expression and write its figure."""
-    run = load_run(args.run)
+    run = _open(args)
     result = latent.arithmetic(run, args.expression, k=args.k, pool=args.pool, seed=args.seed)
     out = latent.save_arithmetic_figure(result, run.class_names, args.out)
     for term, seeds in zip(result.terms, result.exemplar_seeds):
@@ -218,7 +236,7 @@ def cmd_arithmetic(args: argparse.Namespace) -> int:
 
 def cmd_project(args: argparse.Namespace) -> int:
     """Project an image into latent space; write the figure and the code."""
-    run = load_run(args.run)
+    run = _open(args)
     res = latent.project(run, args.image, cls=args.cls, steps=args.steps, restarts=args.restarts,
                          seed=args.seed, resize=args.resize)
     out = Path(args.out)
@@ -235,9 +253,7 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 def cmd_neighbours(args: argparse.Namespace) -> int:
     """Samples beside their nearest training images."""
-    if args.n < 1 or args.k < 1:
-        raise ConfigError(f"--n and --k must be ≥ 1, got {args.n} and {args.k}")
-    run = load_run(args.run)
+    run = _open(args)
     samples = run.sample(args.n, seed=args.seed, classes=args.cls)
     nb = latent.training_neighbours(run, samples, k=args.k, space=args.space, seed=args.seed)
     out = latent.save_neighbours_figure(nb, args.out)
@@ -249,7 +265,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a run, print the table and write the card."""
-    run = load_run(args.run, checkpoint=args.checkpoint)
+    run = _open(args)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights, reject=args.reject,
                     mixture=args.mixture, jacobian_reject=args.jacobian_reject)
@@ -285,7 +301,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_mix(args: argparse.Namespace) -> int:
     """Write the style-mixing figure."""
-    run = load_run(args.run)
+    run = _open(args)
     rows, cols = list(range(args.rows)), list(range(100, 100 + args.cols))
     r_img, c_img, grid = latent.style_mix(run, rows, cols, args.cutoff, args.truncation, args.cls)
     cutoff = args.cutoff or max(1, run.generator().num_ws // 3)
@@ -296,7 +312,7 @@ def cmd_mix(args: argparse.Namespace) -> int:
 
 def cmd_ppl(args: argparse.Namespace) -> int:
     """Print the perceptual path length."""
-    r = latent.perceptual_path_length(load_run(args.run), n=args.n, sampling=args.sampling, seed=args.seed,
+    r = latent.perceptual_path_length(_open(args), n=args.n, sampling=args.sampling, seed=args.seed,
                                       lpips_weights=args.lpips_weights)
     print(f"PPL ({r.extras['space']}, {r.extras['sampling']}, ε={r.extras['eps']}): {r.value:.4g} ± {r.std:.3g} (std) "
           f"over {r.extras['kept']} of {r.n_fake} pairs\ndistance: {r.provenance['distance']}")
@@ -309,17 +325,13 @@ COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 diverged, 2 bad input, 130 interrupted)."""
+    """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    try:
-        return COMMANDS[args.command](args)
-    except GankitError as e:
-        print(f"gankit {args.command}: error: {e}", file=sys.stderr)
-        return e.exit_code
+    return guarded(args.command, lambda: COMMANDS[args.command](args))
 
 
 def entry_point() -> None:

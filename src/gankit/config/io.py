@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,15 +14,15 @@ from typing import Any
 import yaml
 
 from gankit.config.schema import Config, dataclass_of, valid_keys
-from gankit.errors import ConfigError
+from gankit.errors import CheckpointError, ConfigError
 from gankit.utils.atomic import write_json_atomic
 
 PRESET_DIR = Path(__file__).parent / "presets"
 
 # Keys that may change when a run is resumed: they alter how long it runs or what it writes,
-# never the game itself.
+# never the game itself. data.path may move: a resume checks the content against the run's data facts.
 RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "train.budget_minutes", "train.compile",
-                  "train.allow_world_change", "data.cache", "log.", "guard.", "eval.", "sample.")
+                  "train.allow_world_change", "data.cache", "data.path", "log.", "guard.", "eval.", "sample.")
 
 
 def _coerce(key: str, value: Any, hint: Any) -> Any:
@@ -41,6 +42,8 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
             return int(value)
     elif hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise ConfigError(f"{key} must be a finite number, got {value!r}")
             return float(value)
     elif hint is str:
         if isinstance(value, str):
@@ -123,11 +126,31 @@ def preset_names() -> list[str]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path} is not valid YAML: {e}") from None
+        raise ConfigError(f"{path} is not valid YAML: {' '.join(str(e).split())}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a text file; a config is YAML or JSON") from None
+    return _mapping(data, path)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not a text file; a config is YAML or JSON") from None
+    return _mapping(data, path)
+
+
+def _mapping(data: Any, path: Path) -> dict[str, Any]:
+    """A config file's contents, refused when empty: training the defaults under its name would be a silent mistake."""
+    if data is None or data == {}:
+        raise ConfigError(f"{path} is empty; give at least `extends: PRESET` or some keys\n"
+                          "(see `gankit presets`, and `gankit train PRESET --dry-run` for every key)")
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} must hold a mapping of config keys")
+        raise ConfigError(f"{path} must hold a mapping of config keys, got {type(data).__name__}")
     return data
 
 
@@ -137,7 +160,8 @@ def _raw_source(source: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if path.suffix in (".yaml", ".yml", ".json") or path.is_file():
         if not path.is_file():
             raise ConfigError(f"config file {source!r} does not exist")
-        data = json.loads(path.read_text()) if path.suffix == ".json" else _read_yaml(path)
+        data = _read_json(path) if path.suffix == ".json" else _read_yaml(path)
+        data.setdefault("name", path.stem)
     elif (PRESET_DIR / f"{source}.yaml").is_file():
         data = _read_yaml(PRESET_DIR / f"{source}.yaml")
         data.setdefault("name", source)
@@ -182,8 +206,12 @@ def save_config(cfg: Config, path: str | Path) -> None:
 
 
 def read_config(path: str | Path) -> Config:
-    """Read a resolved config JSON written by `save_config`."""
-    return from_dict(json.loads(Path(path).read_text()))
+    """Read a resolved config JSON written by `save_config` (a run's config.json)."""
+    path = Path(path)
+    try:
+        return from_dict(_read_json(path))
+    except ConfigError as e:
+        raise CheckpointError(f"{e};\nrestore {path.name} from a copy of the run, or start a new run") from None
 
 
 def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

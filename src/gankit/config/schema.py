@@ -390,6 +390,8 @@ class Config:
 
     def __post_init__(self) -> None:
         _check(self.seed >= 0, f"seed must be ≥ 0, got {self.seed}")
+        for key, value in _numbers(self):
+            _check(math.isfinite(value), f"{key} must be a finite number, got {value!r}")
         dev = self.device.split(":")[0]
         _choice("device", dev, ("auto", "cpu", "cuda", "mps"))
         points = dataset_kind(self.data.name) == "points"
@@ -430,6 +432,17 @@ class Config:
 
 
 SECTIONS = {f.name: f.type for f in fields(Config)}
+
+
+def _numbers(cfg: Config) -> list[tuple[str, float]]:
+    """Every float value of a config with its dotted key: none may be NaN or infinite."""
+    out = []
+    for f in fields(Config):
+        section = getattr(cfg, f.name)
+        if is_dataclass(section):
+            out += [(f"{f.name}.{g.name}", getattr(section, g.name)) for g in fields(section)
+                    if isinstance(getattr(section, g.name), float)]
+    return out
 
 
 def dataclass_of(cls: type, name: str) -> type | None:

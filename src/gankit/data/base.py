@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import torch
 
 Kind = Literal["image", "points"]
@@ -57,3 +59,28 @@ class ArrayDataset:
             "n": len(self),
             **self.meta,
         }
+
+    def fingerprint(self) -> str:
+        """A BLAKE2b digest of the samples and labels: the same data gives the same string, wherever it lives."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((self.kind, tuple(self.x.shape), str(self.x.dtype))).encode())
+        for t in (self.x, self.y):
+            h.update(memoryview(np.ascontiguousarray(t.numpy())).cast("B"))
+        return h.hexdigest()
+
+
+IDENTITY_KEYS = ("name", "kind", "shape", "class_names", "n")  # what data.json holds that a moved dataset keeps
+
+
+def different_data(saved: dict[str, Any], data: ArrayDataset) -> str | None:
+    """How `data` differs from the data facts a run saved (data.json), or None when it is the same data.
+
+    Runs that saved a fingerprint are compared by content; older ones by name, kind, shape, classes and size.
+    """
+    now = {**data.info(), "fingerprint": data.fingerprint() if "fingerprint" in saved else None}
+    for key in (*IDENTITY_KEYS, "fingerprint"):
+        if key in saved and saved[key] != now[key]:
+            if key == "fingerprint":
+                return "the same size and classes, but other content"
+            return f"{key} {now[key]!r}, the run's was {saved[key]!r}"
+    return None

@@ -6,6 +6,7 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.models.protocols import StyleGenerator
+from gankit.sampling.truncation import check_truncation
 
 
 def _styles(run, seeds: list[int], classes, psi: float) -> torch.Tensor:
@@ -25,6 +26,7 @@ def style_mix(run, row_seeds: list[int], col_seeds: list[int], cutoff: int | Non
     With the default cutoff (a third of the layers: the 4×4 and 8×8 blocks at 32 px), the rows set
     pose and coarse shape, the columns colour and fine detail.
     """
+    check_truncation(truncation)
     G = run.generator()
     if not isinstance(G, StyleGenerator):
         raise ConfigError(f"style mixing needs a style-based generator (model.arch=stylegan2); this run is "

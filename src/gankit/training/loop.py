@@ -43,6 +43,8 @@ class Trainer:
         self._window: dict[str, torch.Tensor] = {}
         self._counts: dict[str, int] = {}
         self._t0 = time.perf_counter()
+        self.status = "not started"  # then 'done', 'budget', 'interrupted', 'diverged' or 'failed'
+        self.saved_step: int | None = None  # the step of the newest checkpoint known to be on disk
 
     # -- one iteration ---------------------------------------------------------------------------
     def run_iteration(self, log: bool) -> Stats:
@@ -81,7 +83,9 @@ class Trainer:
             extra["rank_streams"] = gather_objects(self.state.rank_streams())
         if self.state.rank != 0:
             return None  # only rank 0 writes
-        return save_checkpoint(self.checkpoint_dir, self.state.step, self.state.weights(), extra, self.keep)
+        folder = save_checkpoint(self.checkpoint_dir, self.state.step, self.state.weights(), extra, self.keep)
+        self.saved_step = self.state.step
+        return folder
 
     def _on_signal(self, signum, frame) -> None:
         self._stop_signal = signum
@@ -96,12 +100,14 @@ class Trainer:
         """Train until `steps` iterations are done or `budget_s` seconds have passed.
 
         Returns 'done' or 'budget' (a checkpoint is written either way); raises on interrupt/divergence.
+        `status` and `saved_step` tell afterwards how it ended and what is on disk, however it ended.
         """
         s = self.state
         previous = self._install_signal_handlers()
         for cb in self.callbacks:
             cb.on_start(s.step, steps)
         status = "done"
+        self.saved_step = s.step if s.step > 0 else None  # a resumed state came from a checkpoint of its step
         self._t0 = time.perf_counter()
         try:
             while s.step < steps:
@@ -132,7 +138,11 @@ class Trainer:
         except TrainingInterrupted:
             status = "interrupted"
             raise
+        except BaseException:  # a failed write (disk full), an out-of-memory error, a bug
+            status = "failed"
+            raise
         finally:
+            self.status = status
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             for cb in self.callbacks:
