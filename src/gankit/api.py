@@ -21,7 +21,7 @@ from gankit.errors import GankitWarning
 from gankit.evaluation import LiveRun, PeriodicEval, setup_for
 from gankit.games.base import Game
 from gankit.reporting import SampleRenderer, write_report
-from gankit.run import Run, load_run
+from gankit.run import Run, load_run, load_run_data
 from gankit.training.callbacks import Callback, Every
 from gankit.training.distributed import barrier
 from gankit.utils import run_dir as rd
@@ -69,7 +69,7 @@ def _resume(path: Path, source: Config | str | None, overrides: Overrides, callb
             run = Run(path)
             run.status = "done"
             return run
-        data = build.load_data(cfg)
+        data = load_run_data(path, cfg)
         build.check_same_data(path, data)
         game = build.build_game(cfg, data, device, ctx, path)
         build.restore(game, ckpt, extra, device)

@@ -58,6 +58,18 @@ def load_data(cfg: Config, **changes: Any) -> ArrayDataset:
                         download=d.download, split=d.split, upscale=d.upscale, cache=d.cache)
 
 
+def load_run_data(run: Path, cfg: Config, **changes: Any) -> ArrayDataset:
+    """The dataset of the run in folder `run`; when it is not where the run saw it, say how to point to it."""
+    try:
+        return load_data(cfg, **changes)
+    except DataError as e:
+        if cfg.data.path is None:
+            raise
+        raise DataError(f"{run} was trained on data at {cfg.data.path}: {str(e).splitlines()[0]}\n"
+                        "if the data moved, point to it with --data-path DIR "
+                        "(Python: load_run(..., data_path=DIR) or the override data.path=DIR)") from None
+
+
 class Run:
     """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
 
@@ -144,14 +156,7 @@ class Run:
         The training data itself is checked against the run's data facts, so a moved or changed
         dataset is never used by mistake; give its new place with `data_path` (CLI --data-path).
         """
-        try:
-            data = load_data(self.config, **changes)
-        except DataError as e:
-            if self.config.data.path is None:
-                raise
-            raise DataError(f"{self.path} was trained on data at {self.config.data.path}: {str(e).splitlines()[0]}\n"
-                            "if the data moved, point to it with --data-path DIR (Python: load_run(..., data_path=DIR))"
-                            ) from None
+        data = load_run_data(self.path, self.config, **changes)
         problem = different_data(self.info, data) if not changes else None
         if problem:
             raise DataError(f"the data at {self.config.data.path or 'the default place'} is not what {self.path} was "

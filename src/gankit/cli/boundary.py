@@ -25,6 +25,7 @@ BAD_PATH = {  # errno -> (what happened, what to do); these are bad input (exit 
     errno.ENOENT: ("no such file or folder", "check the path"),
     errno.ENOTDIR: ("a file stands where a folder is needed", "check the path"),
     errno.EISDIR: ("a folder stands where a file is needed", "give a file name"),
+    errno.EEXIST: ("a file stands where a folder is needed", "check the path"),
     errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path"),
 }
 

@@ -327,7 +327,10 @@ COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a bad argument already explained in two lines
+        return int(e.code or 0)
     if args.command is None:
         parser.print_help()
         return 2
