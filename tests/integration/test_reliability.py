@@ -350,3 +350,15 @@ def test_a_moved_dataset_is_found_again_with_data_path(tiny_folder, tmp_path, ca
     shutil.copy(sorted(other.rglob("*.png"))[1], first)
     assert main(["train", "--resume", str(run.path), "--set", "train.steps=30", "--data-path", str(other)]) == 2
     assert "other content" in capsys.readouterr().err
+
+
+def test_a_metrics_row_cut_short_by_a_crash_is_skipped(ring_copy):
+    from gankit.training.callbacks import CSVLogger, read_metrics
+
+    path = ring_copy / "metrics.csv"
+    whole = read_metrics(path)
+    with path.open("a") as f:
+        f.write("25,0.69")  # the process died mid-row
+    assert read_metrics(path) == whole
+    CSVLogger(path).on_start(20, 30)
+    assert read_metrics(path) == whole and path.read_text().endswith("\n")

@@ -41,7 +41,7 @@ class CSVLogger(Callback):
         if not self.path.exists():
             return
         with self.path.open() as f:
-            rows = [r for r in csv.DictReader(f) if int(float(r["step"])) <= step]
+            rows = [r for r in csv.DictReader(f) if _whole(r) and int(float(r["step"])) <= step]
         self.columns = None
         self.path.unlink()
         for r in rows:
@@ -77,9 +77,20 @@ class CSVLogger(Callback):
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict[str, float]]:
-    """Read metrics.csv back as a list of {column: float}."""
+    """Read metrics.csv back as a list of {column: float} (a row cut short by a crash or a full disk is skipped)."""
     with open(path) as f:
-        return [{k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f)]
+        return [{k: float(v) for k, v in r.items() if v not in ("", None)} for r in csv.DictReader(f) if _whole(r)]
+
+
+def _whole(row: dict[str | None, str | None]) -> bool:
+    """Whether a CSV row was written completely: every column present, every value a number."""
+    if None in row or None in row.values():
+        return False
+    try:
+        [float(v) for v in row.values() if v != ""]
+    except ValueError:
+        return False
+    return "step" in row and row["step"] != ""
 
 
 class TensorBoardLogger(Callback):
