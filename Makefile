@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ data:
 
 demo: install data
 	$(PY) -m gankit demo --out runs/demo
+
+# The picture in the README's first screen: the demo's final grid, remade from scratch.
+demo-figure: install data
+	rm -rf runs/demo-figure
+	$(PY) -m gankit demo --out runs/demo-figure
+	cp runs/demo-figure/samples/final.png docs/figures/demo.png
 
 # ruff's short rule set (pyproject.toml) and import-linter's layers contract.
 lint: install

@@ -69,30 +69,51 @@ def main() -> None:
         compare_with_plain(run, args.minutes, args.out.parent / "fashion-plain", args.eval_n)
 
 
-def train_plain(cfg, minutes: float, out: Path) -> int:
-    """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA) for `minutes`; saved as a run folder."""
+def train_plain(cfg, minutes: float | None, out: Path, steps: int | None = None,
+                mark_s: float | None = None, mark_out: Path | None = None) -> tuple[int, int | None]:
+    """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA) for `minutes` or `steps`, saved as a run folder.
+
+    With `mark_s`, the weights reached after that many seconds are also saved to `mark_out` (equal wall
+    time with another run). Returns (steps done, steps at the mark or None).
+    """
     from bench.plain_dcgan import plain_step
     from gankit.build import load_data
     from gankit.games.adversarial import build_networks
-    from gankit.training.checkpoint import save_checkpoint
-    from gankit.utils.atomic import write_json_atomic
 
     torch.manual_seed(cfg.seed)
     data = load_data(cfg)
     G, D = build_networks(cfg, data.sample_shape).values()
     opt_g = torch.optim.Adam(G.parameters(), cfg.train.lr_g, betas=(cfg.train.beta1, cfg.train.beta2))
     opt_d = torch.optim.Adam(D.parameters(), cfg.train.lr_d, betas=(cfg.train.beta1, cfg.train.beta2))
-    b, steps, t0 = cfg.train.batch_size, 0, time.perf_counter()
-    while time.perf_counter() - t0 < minutes * 60:
+    b, done, marked, t0 = cfg.train.batch_size, 0, None, time.perf_counter()
+
+    def running() -> bool:
+        return done < steps if steps is not None else time.perf_counter() - t0 < minutes * 60
+
+    while running():
         idx = torch.randint(0, len(data), (b,))
         plain_step(G, D, opt_g, opt_d, data.to_model_space(data.x[idx]), cfg.model.z_dim)
-        steps += 1
+        done += 1
+        if mark_s is not None and marked is None and time.perf_counter() - t0 >= mark_s:
+            marked = done
+            _save_plain(cfg, data, G, done, mark_out)
+    if mark_s is not None and marked is None:  # the plain loop finished first: its last weights are the mark
+        marked = done
+        _save_plain(cfg, data, G, done, mark_out)
+    _save_plain(cfg, data, G, done, out)
+    return done, marked
+
+
+def _save_plain(cfg, data, G, steps: int, out: Path) -> None:
+    """A run folder holding the plain loop's G, so gankit's evaluation can score it like any run."""
+    from gankit.training.checkpoint import save_checkpoint
+    from gankit.utils.atomic import write_json_atomic
+
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
     write_json_atomic(out / "data.json", data.info())
     save_checkpoint(out / "checkpoints", steps, {"G": G.state_dict()}, {"step": steps})
-    return steps
 
 
 def compare_with_plain(run, minutes: float, plain_out: Path, n: int) -> None:
@@ -100,7 +121,7 @@ def compare_with_plain(run, minutes: float, plain_out: Path, n: int) -> None:
     from gankit.evaluation import evaluate, setup_for
     from gankit.run import load_run
 
-    steps = train_plain(run.config, minutes, plain_out)
+    steps, _ = train_plain(run.config, minutes, plain_out)
     setup = setup_for(run, None)
     cards = {"gankit fashion-dcgan": evaluate(run, n=n, setup=setup),
              f"plain loop ({steps} steps)": evaluate(load_run(plain_out), n=n, setup=setup)}

@@ -120,19 +120,21 @@ def _sections(cfg, data, progress: str, settled, x, pick, path: Path, seconds: f
         ("objective", cfg.loss.objective),
         ("status", progress),
         ("schedule", f"{t.steps} steps, {t.d_steps} D step(s) per G step, batch {t.batch_size}"),
-        ("optimisers", f"Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, lr_D {t.lr_d:g}; EMA decay {t.ema_decay}"),
+        ("optimisers", f"Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, lr_D {t.lr_d:g}; EMA decay {t.ema_decay}, "
+                       f"ramp-up {t.ema_rampup}"),
         ("time", f"{seconds:.1f} s in the last session"),
     ]
     labels = {"loss_d": "loss_D", "loss_g": "loss_G", "d_real": "mean D(x)", "d_fake": "mean D(G(z))",
               "acc_real": "D accuracy on real", "acc_fake": "D accuracy on fake", "acc": "D accuracy (0.5 = equilibrium)",
               "grad_norm_d": "‖∇D‖", "grad_norm_g": "‖∇G‖"}
     game = [(labels.get(k, k), f"{v:.4f}") for k, v in settled.items()]
-    sections: list[tuple[str, Any]] = [
+    final = "one row per class, " if cfg.model.conditional and data.kind == "image" else ""
+    sections: list[tuple[str, Any]] = [  # the picture first: people look before they read
         ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
+        ("image", (f"Samples from the last checkpoint ({final}EMA generator when kept, seed 0)", path / rd.SAMPLES / "final.png")),
         ("table", ("Set-up", setup)),
+        ("image", ("The game: losses, D outputs, D accuracy and gradient norms", path / rd.PLOTS / "curves.png")),
         ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
-        ("image", ("Losses, D outputs, D accuracy and gradient norms", path / rd.PLOTS / "curves.png")),
-        ("image", ("Samples from the last checkpoint (EMA generator when kept), seed 0", path / rd.SAMPLES / "final.png")),
     ]
     if data.kind == "points" and "centres" in data.meta:
         cov = mode_coverage(x, torch.tensor(data.meta["centres"]), data.meta["std"])

@@ -74,8 +74,9 @@ class Run:
     """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
 
     def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
-                 data_path: str | Path | None = None) -> None:
+                 data_path: str | Path | None = None, ema: bool = True) -> None:
         self.path = Path(path)
+        self.ema = ema  # sample the EMA copy of the generator when the run kept one (False: the raw weights)
         if checkpoint not in ("latest", "best"):
             raise ConfigError(f"checkpoint must be 'latest' or 'best', got {checkpoint!r}")
         self.checkpoint = checkpoint
@@ -175,8 +176,9 @@ class Run:
         return self._nets[role]
 
     def generator(self) -> nn.Module:
-        """The sampling generator (the EMA copy when the run kept one), in eval mode."""
-        return self._network(self.spec.sampler, (f"{self.spec.sampler}_ema", self.spec.sampler))
+        """The sampling generator (the EMA copy when the run kept one and `ema` is on), in eval mode."""
+        files = (f"{self.spec.sampler}_ema", self.spec.sampler) if self.ema else (self.spec.sampler,)
+        return self._network(self.spec.sampler, files)
 
     def discriminator(self) -> nn.Module:
         """The run's final discriminator (the one that scored the last G), in eval mode."""
@@ -395,12 +397,13 @@ class Run:
 
 
 def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
-             data_path: str | Path | None = None) -> Run:
+             data_path: str | Path | None = None, ema: bool = True) -> Run:
     """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every).
 
-    `data_path`: where the run's dataset is now, when it moved since training.
+    `data_path`: where the run's dataset is now, when it moved since training. `ema=False`
+    samples the raw generator instead of its moving average.
     """
-    return Run(path, device, checkpoint, data_path)
+    return Run(path, device, checkpoint, data_path, ema)
 
 
 def _read_data_info(path: Path) -> dict[str, Any]:

@@ -46,3 +46,29 @@ def test_follows_model_before_start_and_copies_buffers():
     torch.testing.assert_close(ema.model[0].weight, net[0].weight)
     torch.testing.assert_close(ema.model[1].running_mean, net[1].running_mean)
     assert not any(p.requires_grad for p in ema.model.parameters())
+
+
+def test_ramp_up_caps_the_half_life_at_a_fraction_of_the_steps_so_far():
+    ema = EMA(nn.Linear(1, 1), decay=0.999, rampup=0.05)
+    for step in (1, 10, 100, 1500):
+        half_life = 0.05 * step  # in steps: β^h = 1/2
+        assert abs(ema.beta(step) - 0.5 ** (1 / half_life)) < 1e-12
+    assert ema.beta(1_000_000) == 0.999  # long runs reach the configured decay
+    assert EMA(nn.Linear(1, 1), decay=0.999).beta(1500) == 0.999  # rampup=0: the plain rule
+
+
+def test_ramp_up_forgets_the_initialisation():
+    """After 1500 constant steps the plain EMA still holds 0.999^1500 ≈ 22% of θ_0; the ramped one ≈ 0."""
+    plain, ramped = (nn.Linear(1, 1, bias=False) for _ in range(2))
+    live = nn.Linear(1, 1, bias=False)
+    for net in (plain, ramped, live):
+        with torch.no_grad():
+            net.weight.fill_(0.0)
+    emas = EMA(plain, 0.999), EMA(ramped, 0.999, rampup=0.05)
+    with torch.no_grad():
+        live.weight.fill_(1.0)
+    for step in range(1, 1501):
+        for e in emas:
+            e.update(live, step)
+    init_share = [1 - e.model.weight.item() for e in emas]
+    assert abs(init_share[0] - 0.999**1500) < 1e-4 and init_share[1] < 1e-6

@@ -49,7 +49,8 @@ def _run_argument(parser: argparse.ArgumentParser) -> None:
 
 def _open(args: argparse.Namespace) -> Run:
     """The run folder a command names, at its --checkpoint and --data-path."""
-    return load_run(args.run, checkpoint=getattr(args, "checkpoint", "latest"), data_path=args.data_path)
+    return load_run(args.run, checkpoint=getattr(args, "checkpoint", "latest"), data_path=args.data_path,
+                    ema=getattr(args, "ema", True))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="latest weights, or the best kept by eval.every (default latest)")
     s.add_argument("--class", dest="cls", default=None,
                    help="conditional runs: the class to draw, by name or index (default: every class in turn)")
+    s.add_argument("--no-ema", dest="ema", action="store_false",
+                   help="draw from the raw generator, not its moving average (the default when the run kept one)")
     s.add_argument("--truncation", type=UNIT, default=1.0, help="truncation ψ in [0, 1] (default 1 = off)")
     s.add_argument("--reject", type=UNIT, default=None,
                    help="keep samples D scores as real as all but this fraction of the training data (default: "
@@ -164,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--jacobian-reject", type=UNIT, default=None,
                    help="score samples drawn with this fraction of the latent space, where G stretches most, turned "
                         "away (default: the run's sample.jacobian_reject)")
+    e.add_argument("--no-ema", dest="ema", action="store_false",
+                   help="score the raw generator, not its moving average (the default when the run kept one)")
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
@@ -284,18 +289,24 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+# The demo's recipe, measured in docs/benchmarks.md and described in the README's first screen
+# (tests/integration/test_demo.py keeps the three in step): about 2.5 minutes on 2 CPU cores.
+DEMO = ("fashion-dcgan", 3000)
+DEMO_WITHOUT_FASHION = ("digits-dcgan", 3000)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fashion-MNIST when it is installed, else scikit-learn's digits; then the report."""
     try:
         find_fashion_mnist()
-        preset, steps = "fashion-dcgan", 1500
+        preset, steps = DEMO
     except DataError as e:
         print(f"{e}\n-> the demo uses scikit-learn's bundled digits instead.", file=sys.stderr)
-        preset, steps = "digits-dcgan", 1500
+        preset, steps = DEMO_WITHOUT_FASHION
     steps = args.steps or steps
     print(f"demo: training {preset} for {steps} steps into {args.out} ...")
     run = train(preset, out=args.out, overrides={"train.steps": steps})
-    print(f"run folder: {run.path}\nreport:     {run.path / 'report.md'}")
+    print(f"run folder: {run.path}\nreport:     {run.path / 'report.md'}\nsamples:    {run.path / 'samples/final.png'}")
     return 0
 
 

@@ -209,7 +209,10 @@ def read_config(path: str | Path) -> Config:
     """Read a resolved config JSON written by `save_config` (a run's config.json)."""
     path = Path(path)
     try:
-        return from_dict(_read_json(path))
+        data = _read_json(path)
+        if isinstance(data.get("train"), dict):  # runs written before the EMA ramp-up existed trained without it
+            data["train"].setdefault("ema_rampup", 0.0)
+        return from_dict(data)
     except ConfigError as e:
         raise CheckpointError(f"{e};\nrestore {path.name} from a copy of the run, or start a new run") from None
 

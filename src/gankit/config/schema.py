@@ -252,6 +252,7 @@ class TrainConfig:
     d_steps: int = 1
     ema_decay: float = 0.999
     ema_start: int = 0
+    ema_rampup: float = 0.05  # the EMA's half-life is at most this fraction of the steps so far (0 = off)
     precision: str = "fp32"
     channels_last: bool = False
     reuse_fake: bool = True
@@ -277,6 +278,8 @@ class TrainConfig:
         _check(self.d_steps >= 1, f"train.d_steps (D updates per G update) must be ≥ 1, got {self.d_steps}")
         _check(0 <= self.ema_decay < 1, f"train.ema_decay must be in [0, 1) (0 turns EMA off), got {self.ema_decay}")
         _check(self.ema_start >= 0, f"train.ema_start must be ≥ 0, got {self.ema_start}")
+        _check(0 <= self.ema_rampup <= 1, f"train.ema_rampup (the EMA half-life as a fraction of the steps so far) must be "
+                                          f"in [0, 1] (0 = off), got {self.ema_rampup}")
         _choice("train.precision", self.precision, ("fp32", "bf16", "fp16"))
         _check(0 <= self.style_mixing <= 1, f"train.style_mixing (a probability) must be in [0, 1], got {self.style_mixing}")
         _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")

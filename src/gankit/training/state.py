@@ -54,13 +54,13 @@ class TrainState:
     @property
     def sampler(self) -> nn.Module:
         """The network to sample from: the EMA copy when there is one, else the averaged player's network."""
-        return self.ema.model if self.ema is not None else self.players[self.ema_of].net
+        return self.ema.ready() if self.ema is not None else self.players[self.ema_of].net
 
     def weights(self) -> dict[str, dict[str, torch.Tensor]]:
         """Network tensors by file name (saved as safetensors)."""
         out = {name: p.net.state_dict() for name, p in self.players.items()}
         if self.ema is not None:
-            out[f"{self.ema_of}_ema"] = self.ema.model.state_dict()
+            out[f"{self.ema_of}_ema"] = self.ema.ready().state_dict()
         return out
 
     def load_weights(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
@@ -69,6 +69,7 @@ class TrainState:
             p.net.load_state_dict(weights[name])
         if self.ema is not None:
             self.ema.model.load_state_dict(weights[f"{self.ema_of}_ema"])
+            self.ema.loaded()
 
     def extra_state(self) -> dict[str, Any]:
         """Optimisers, RNGs, sampler position and counters (saved with torch.save, loaded weights_only)."""

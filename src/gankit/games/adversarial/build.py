@@ -88,7 +88,7 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
                  "D": _player(D, t.lr_d, betas, lazy_regularisation_factor(lo.reg_every, lo.any_penalty))},
         z_gen=make_generator(z_seed, device),
         batches=batches,
-        ema=EMA(G, t.ema_decay, t.ema_start) if t.ema_decay > 0 else None,
+        ema=EMA(G, t.ema_decay, t.ema_start, t.ema_rampup) if t.ema_decay > 0 else None,
         rank=dist.rank,
         world_size=dist.world_size,
     )
