@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-control bench-stylegan2 clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench-modes: install
 
 bench-fashion: install data
 	$(PY) -m bench.fashion_budget
+
+bench-demo: install data
+	$(PY) -m bench.demo
+
+bench-versus: install data
+	$(PY) -m bench.versus_plain
 
 bench-control: install data
 	$(PY) -m bench.control --preset fashion-cdcgan --minutes 10

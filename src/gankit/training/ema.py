@@ -10,7 +10,7 @@ from torch import nn
 from gankit.models.protocols import Generator, num_classes
 
 CALIBRATION_SEED = 2**31 - 7  # the fixed latents on which BatchNorm statistics of the average are measured
-CALIBRATION_BATCHES, CALIBRATION_SIZE = 8, 256
+CALIBRATION_BATCHES, CALIBRATION_SIZE = 32, 256
 
 
 class EMA:
@@ -90,9 +90,10 @@ def recalibrate_batchnorm(G: nn.Module) -> None:
         m.reset_running_stats()
         m.momentum = None  # a cumulative average over the calibration batches
     G.train()
-    for _ in range(CALIBRATION_BATCHES):
-        z = torch.randn(CALIBRATION_SIZE, G.z_dim, generator=gen, device=device)
-        G(z) if labels is None else G(z, labels)
+    with torch.autocast(device.type, enabled=False):  # full-precision statistics, even when called inside a bf16 phase
+        for _ in range(CALIBRATION_BATCHES):
+            z = torch.randn(CALIBRATION_SIZE, G.z_dim, generator=gen, device=device)
+            G(z) if labels is None else G(z, labels)
     G.eval()
     for m, momentum in zip(norms, momenta):
         m.momentum = momentum
