@@ -72,3 +72,38 @@ def test_ramp_up_forgets_the_initialisation():
             e.update(live, step)
     init_share = [1 - e.model.weight.item() for e in emas]
     assert abs(init_share[0] - 0.999**1500) < 1e-4 and init_share[1] < 1e-6
+
+
+class _TinyG(nn.Module):
+    """A Generator-protocol network with one BatchNorm: z (4) -> Linear -> BN -> x."""
+
+    z_dim, num_classes = 4, 0
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.bn = nn.Linear(4, 3), nn.BatchNorm1d(3)
+
+    def forward(self, z, c=None):
+        return self.bn(self.fc(z))
+
+
+def test_batchnorm_statistics_are_measured_for_the_averaged_weights():
+    """After ready(), BN's running mean/var are those of the average's own pre-BN activations on the fixed latents."""
+    from gankit.training.ema import CALIBRATION_BATCHES, CALIBRATION_SEED, CALIBRATION_SIZE
+
+    torch.manual_seed(0)
+    live = _TinyG()
+    ema = EMA(live, decay=0.5)
+    live(torch.randn(64, 4) * 5 + 3)  # live statistics that do not fit the average
+    with torch.no_grad():
+        live.fc.weight.mul_(2)
+    ema.update(live, step=1)
+    G = ema.ready()
+    gen = torch.Generator().manual_seed(CALIBRATION_SEED)
+    z = torch.cat([torch.randn(CALIBRATION_SIZE, 4, generator=gen) for _ in range(CALIBRATION_BATCHES)])
+    with torch.no_grad():
+        h = G.fc(z)
+    torch.testing.assert_close(G.bn.running_mean, h.mean(0), rtol=1e-5, atol=1e-6)
+    per_batch_var = torch.stack([b.var(0, unbiased=True) for b in h.split(CALIBRATION_SIZE)])
+    torch.testing.assert_close(G.bn.running_var, per_batch_var.mean(0), rtol=1e-5, atol=1e-6)
+    assert not G.training and G.bn.momentum == 0.1
