@@ -125,20 +125,20 @@ def preset_names() -> list[str]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path} is not valid YAML: {' '.join(str(e).split())}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not a text file; a config is YAML or JSON") from None
-    return _mapping(data, path)
+    return _read_config_file(path, yaml.safe_load, yaml.YAMLError, lambda e: f"YAML: {' '.join(str(e).split())}")
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    return _read_config_file(path, json.loads, json.JSONDecodeError,
+                             lambda e: f"JSON ({e.msg} at line {e.lineno}, column {e.colno})")
+
+
+def _read_config_file(path: Path, parse: Any, error: type[Exception], describe: Any) -> dict[str, Any]:
+    """Parse a YAML or JSON config file; a syntax error, binary content or an empty file is named."""
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        data = parse(path.read_text())
+    except error as e:
+        raise ConfigError(f"{path} is not valid {describe(e)}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not a text file; a config is YAML or JSON") from None
     return _mapping(data, path)
