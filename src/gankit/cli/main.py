@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_training(sub)
+    _add_sampling(sub)
+    _add_latent(sub)
+    return p
+
+
+def _add_training(sub: argparse._SubParsersAction) -> None:
+    """train, demo and presets."""
     t = sub.add_parser("train", help="train a preset or config file (or resume a run)", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("source", nargs="?", help="preset name (see `gankit presets`) or a .yaml/.json config file")
@@ -73,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--data-path", default=None, metavar="DIR",
                    help="the dataset's folder (data.path); on --resume, where the run's data is now if it moved")
 
+    sub.add_parser("presets", help="list the bundled presets")
+
+    d = sub.add_parser("demo", help="a short training on a bundled dataset, then a report with grids and curves")
+    d.add_argument("--out", default="runs/demo", help="run folder (default runs/demo)")
+    d.add_argument("--steps", type=POSITIVE, default=None, help="override the demo's number of steps")
+
+
+def _add_sampling(sub: argparse._SubParsersAction) -> None:
+    """sample and eval: what a finished run gives."""
     s = sub.add_parser("sample", help="draw samples from a trained run folder")
     _run_argument(s)
     s.add_argument("--n", type=POSITIVE, default=64, help="number of samples (default 64)")
@@ -94,6 +111,33 @@ def _parser() -> argparse.ArgumentParser:
                    help="turn away this fraction of the latent space, where G stretches most (default: the run's "
                         "sample.jacobian_reject; 0 = off)")
 
+    e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
+    _run_argument(e)
+    e.add_argument("--n", type=count(2), default=10_000, help="generated samples (default 10000)")
+    e.add_argument("--metrics", default=None,
+                   help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
+    e.add_argument("--features", default=None,
+                   help="extractor: fashion-mnist, digits (shipped classifiers), inception-v3, raw (default: the run's)")
+    e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
+    e.add_argument("--seed", type=SEED, default=0, help="sample seed (default 0)")
+    e.add_argument("--reject", type=UNIT, default=None,
+                   help="score samples drawn with D's rejection at this fraction of the data (default: the run's "
+                        "sample.reject)")
+    e.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
+                   help="score the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
+    e.add_argument("--jacobian-reject", type=UNIT, default=None,
+                   help="score samples drawn with this fraction of the latent space, where G stretches most, turned "
+                        "away (default: the run's sample.jacobian_reject)")
+    e.add_argument("--no-ema", dest="ema", action="store_false",
+                   help="score the raw generator, not its moving average (the default when the run kept one)")
+    e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
+    e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
+                   help="latest weights, or the best kept by eval.every (default latest)")
+
+
+
+def _add_latent(sub: argparse._SubParsersAction) -> None:
+    """The latent-space tools: interpolate, arithmetic, project, neighbours, mix, ppl."""
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     _run_argument(i)
     i.add_argument("a", help="start: a seed (e.g. 3), a class name (conditional runs) or a code file (.npz)")
@@ -150,35 +194,6 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--lpips-weights", default=None, help="LPIPS-VGG16 weights file (default: domain features)")
     pl.add_argument("--seed", type=SEED, default=0, help="seed (default 0)")
 
-    e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
-    _run_argument(e)
-    e.add_argument("--n", type=count(2), default=10_000, help="generated samples (default 10000)")
-    e.add_argument("--metrics", default=None,
-                   help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
-    e.add_argument("--features", default=None,
-                   help="extractor: fashion-mnist, digits (shipped classifiers), inception-v3, raw (default: the run's)")
-    e.add_argument("--inception-weights", default=None, help="pytorch-fid weights file for --features inception-v3")
-    e.add_argument("--seed", type=SEED, default=0, help="sample seed (default 0)")
-    e.add_argument("--reject", type=UNIT, default=None,
-                   help="score samples drawn with D's rejection at this fraction of the data (default: the run's "
-                        "sample.reject)")
-    e.add_argument("--no-mixture", dest="mixture", action="store_false", default=None,
-                   help="score the final G alone, not the mixture of its snapshots (runs with sample.mixture)")
-    e.add_argument("--jacobian-reject", type=UNIT, default=None,
-                   help="score samples drawn with this fraction of the latent space, where G stretches most, turned "
-                        "away (default: the run's sample.jacobian_reject)")
-    e.add_argument("--no-ema", dest="ema", action="store_false",
-                   help="score the raw generator, not its moving average (the default when the run kept one)")
-    e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
-    e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
-                   help="latest weights, or the best kept by eval.every (default latest)")
-
-    sub.add_parser("presets", help="list the bundled presets")
-
-    d = sub.add_parser("demo", help="a short training on a bundled dataset, then a report with grids and curves")
-    d.add_argument("--out", default="runs/demo", help="run folder (default runs/demo)")
-    d.add_argument("--steps", type=POSITIVE, default=None, help="override the demo's number of steps")
-    return p
 
 
 def cmd_train(args: argparse.Namespace) -> int:
