@@ -48,6 +48,10 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
     elif hint is str:
         if isinstance(value, str):
             return value
+    elif typing.get_origin(hint) is list:  # list[str]: e.g. data.domains=[Sneaker, Ankle boot]
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return list(value)
+        raise ConfigError(f"{key} expects a list of names, e.g. [Sneaker, Ankle boot], got {value!r}")
     else:  # pragma: no cover - schema only uses the types above
         return value
     raise ConfigError(f"{key} expects {hint.__name__}, got {value!r} ({type(value).__name__})")

@@ -6,19 +6,24 @@ import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
 from gankit.data.base import ArrayDataset, Kind
 from gankit.data.cache import default_cache_dir
 from gankit.data.digits import load_digits
+from gankit.data.domain_folders import load_paired_folder, load_unpaired_folder
+from gankit.data.edges import edges_to_sneakers
 from gankit.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
 from gankit.data.folder import load_image_folder
+from gankit.data.pairs import is_translation, resolve_domains, translation_dataset, translation_subset
 from gankit.data.stacked import load_stacked_fashion_mnist
 from gankit.data.toy2d import grid25, ring8
 from gankit.errors import DataError
 
 DEFAULT_POINTS = 100_000
+DEFAULT_FASHION_DOMAINS = ("Sneaker", "Ankle boot")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class DatasetRequest:
     split: str = "train"
     upscale: bool = False
     cache: bool = True
+    domains: tuple[str, ...] | list | None = None
 
 
 def _ring8(r: DatasetRequest) -> ArrayDataset:
@@ -77,6 +83,33 @@ def _folder(r: DatasetRequest) -> ArrayDataset:
                              upscale=r.upscale, cache_dir=default_cache_dir() if r.cache else None)
 
 
+def _fashion_pair(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("fashion-pair", 28, r, lossless=(32,))
+    i, j = resolve_domains(DEFAULT_FASHION_DOMAINS if r.domains is None else r.domains, CLASS_NAMES)
+    ds = load_fashion_mnist(r.path, split=r.split, size=r.size, download=r.download)
+    return translation_dataset(ds.x[ds.y == i], ds.x[ds.y == j], (CLASS_NAMES[i], CLASS_NAMES[j]), "fashion-pair",
+                               paired=False, meta={**ds.meta, "classes": [i, j]}, channels=r.channels)
+
+
+def _edges2sneakers(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("edges2sneakers", 28, r, lossless=(32,))
+    return edges_to_sneakers(load_fashion_mnist(r.path, split=r.split, size=r.size, download=r.download))
+
+
+def _cache_dir(r: DatasetRequest) -> Path | None:
+    return default_cache_dir() if r.cache else None
+
+
+def _unpaired_folder(r: DatasetRequest) -> ArrayDataset:
+    return load_unpaired_folder(r.path, split=r.split, size=r.size, channels=r.channels, upscale=r.upscale,
+                                cache_dir=_cache_dir(r))
+
+
+def _paired_folder(r: DatasetRequest) -> ArrayDataset:
+    return load_paired_folder(r.path, split=r.split, size=r.size, channels=r.channels, upscale=r.upscale,
+                              cache_dir=_cache_dir(r))
+
+
 @dataclass(frozen=True)
 class DatasetEntry:
     """One dataset: its loader, whether it holds points or images, and whether it has a held-out test split.
@@ -97,6 +130,11 @@ DATASETS: dict[str, DatasetEntry] = {
     "fashion-mnist": DatasetEntry(_fashion_mnist, "image", held_out=True, class_names=tuple(CLASS_NAMES)),
     "stacked-fashion-mnist": DatasetEntry(_stacked, "image", held_out=True),
     "folder": DatasetEntry(_folder, "image"),
+    # two-domain translation sets (gankit.data.pairs): x = A rows then B rows, y = 0 for A and 1 for B
+    "fashion-pair": DatasetEntry(_fashion_pair, "image", held_out=True),
+    "edges2sneakers": DatasetEntry(_edges2sneakers, "image", held_out=True, class_names=("edges", "Sneaker")),
+    "unpaired-folder": DatasetEntry(_unpaired_folder, "image", held_out=True, class_names=("A", "B")),
+    "paired-folder": DatasetEntry(_paired_folder, "image", held_out=True, class_names=("A", "B")),
 }
 
 
@@ -139,19 +177,24 @@ def _subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
 
 def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int | None = None,
                  channels: int | None = None, n: int | None = None, seed: int = 0, download: bool = False,
-                 split: str = "train", upscale: bool = False, cache: bool = True) -> ArrayDataset:
+                 split: str = "train", upscale: bool = False, cache: bool = True,
+                 domains: tuple[str, ...] | list | None = None) -> ArrayDataset:
     """Load a dataset by name; options that do not apply to it are ignored.
 
     For 2-D mixtures n is the sample count (default 100 000) and seed drives sampling.
     For image sets n keeps a seeded random subset, and channels=3 repeats a gray channel.
     Image folders: `upscale` allows images smaller than `size`; `cache` keeps decoded arrays on disk.
+    Translation sets (gankit.data.pairs): `domains` picks fashion-pair's two classes; n keeps n images
+    of each domain (n pairs when paired).
     """
     entry = dataset_entry(name)
-    request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed,
-                             download=download, split=split, upscale=upscale, cache=cache)
+    if domains is not None and not isinstance(domains, str):
+        domains = tuple(domains)
+    request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed, download=download,
+                             split=split, upscale=upscale, cache=cache, domains=domains)
     ds = entry.load(request)
     if ds.kind == "image":
         ds = _match_channels(ds, channels)
         if n is not None:
-            ds = _subset(ds, n, seed)
+            ds = translation_subset(ds, n, seed) if is_translation(ds) else _subset(ds, n, seed)
     return ds
