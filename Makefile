@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench-versus: install data
 
 bench-control: install data
 	$(PY) -m bench.control --preset fashion-cdcgan --minutes 10
+
+bench-translation: install data
+	$(PY) -m bench.translation --preset fashion-cyclegan
+	$(PY) -m bench.translation --preset fashion-pix2pix
 
 bench-stylegan2: install data
 	$(PY) -m bench.stylegan2 speed

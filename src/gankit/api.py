@@ -20,6 +20,7 @@ from gankit.data.base import ArrayDataset
 from gankit.errors import GankitWarning
 from gankit.evaluation import LiveRun, PeriodicEval, setup_for
 from gankit.games.base import Game
+from gankit.games.registry import game_spec
 from gankit.reporting import SampleRenderer, write_report
 from gankit.run import Run, load_run, load_run_data
 from gankit.training.callbacks import Callback, Every
@@ -82,7 +83,9 @@ def _watchers(cfg: Config, data: ArrayDataset, game: Game, path: Path,
               extra: Sequence[Callback]) -> list[Callback]:
     """Rank 0's watchers of the game: pictures at intervals, evaluation during training, the user's callbacks."""
     state = game.state
-    renderer = SampleRenderer(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
+    spec = game_spec(cfg.game)
+    pictures = spec.pictures or SampleRenderer  # a game's own figure, else grids of samples from fixed noise
+    renderer = pictures(state, data, path / rd.SAMPLES, cfg.log.n_samples, derive_seed(cfg.seed, 2))
     watchers: list[Callback] = [Every(cfg.log.sample_every, renderer)]
     if cfg.eval.every > 0:
         live = LiveRun(state, data.kind, cfg.model.z_dim, path, cfg.data.name)

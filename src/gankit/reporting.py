@@ -12,7 +12,9 @@ import torch
 
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
+from gankit.data.registry import dataset_entry
 from gankit.errors import GankitError
+from gankit.games.translation.figures import fixed_examples, translation_rows
 from gankit.metrics.modes import mode_coverage
 from gankit.models.protocols import num_classes
 from gankit.run import Run
@@ -20,7 +22,7 @@ from gankit.training.callbacks import read_metrics
 from gankit.training.state import TrainState
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_text_atomic
-from gankit.utils.plots import plot_game_curves
+from gankit.utils.plots import plot_game_curves, plot_image_rows
 from gankit.utils.render import render_samples
 from gankit.utils.seeding import make_generator
 
@@ -92,6 +94,8 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
     rows = read_metrics(path / rd.METRICS)
     plot_game_curves(rows, path / rd.PLOTS / "curves.png")
     run = Run(path)
+    if run.spec.translates:
+        return _write_translation_report(path, cfg, data, run, rows, status, trained)
     final = path / rd.SAMPLES / "final.png"
     nrow = None
     if run.conditional and data.kind == "image":  # one row per class, 8 samples each
@@ -107,6 +111,47 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
     progress = (f"{STATUS.get(status, status).format(steps=cfg.train.steps, trained=trained)}; "
                 f"the last checkpoint is step {run.step} of {cfg.train.steps}")
     sections = _sections(cfg, data, progress, settled, x, pick, path, rows[-1].get("time", float("nan")))
+    out = path / ("report.html" if cfg.log.report == "html" else "report.md")
+    write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
+    return out
+
+
+def _write_translation_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, rows, status: str,
+                              trained: int | None) -> Path:
+    """The report of a translation run: the paper's figure on held-out images first, then the set-up and the game."""
+    try:
+        shown = run.dataset(split="test", n=None) if dataset_entry(cfg.data.name).held_out else data
+    except GankitError:
+        shown = data
+    a, b = fixed_examples(shown, 8, seed=0)
+    nets = {name: run.network(name) for name in run.spec.directions.values()}
+    names = tuple(data.meta.get("domains", data.class_names))
+    plot_image_rows(translation_rows(nets, a, b, names), path / rd.SAMPLES / "final.png",
+                    title=f"{'held-out' if shown is not data else 'training'} images, step {run.step}")
+    trained = int(rows[-1]["step"]) if trained is None else trained
+    t, tr = cfg.train, cfg.translation
+    progress = (f"{STATUS.get(status, status).format(steps=t.steps, trained=trained)}; "
+                f"the last checkpoint is step {run.step} of {t.steps}")
+    nets_line = (f"{tr.generator} generator" + (f" ({tr.blocks} blocks)" if tr.generator == "resnet" else "") +
+                 f", width {tr.g_width}; PatchGAN D, width {tr.d_width}")
+    weights = (f"cycle λ {tr.cycle:g}, identity {tr.identity:g}·λ, pool {tr.pool}" if cfg.game == "cyclegan"
+               else f"L1 λ {tr.l1:g}")
+    setup = [("data", f"{data.name}: A = {names[0]} ({int((data.y == 0).sum())}), B = {names[1]} "
+                      f"({int((data.y == 1).sum())}), shape {list(data.sample_shape)}"),
+             ("game", f"{cfg.game}, objective {cfg.loss.objective}; {weights}"), ("networks", nets_line),
+             ("status", progress),
+             ("schedule", f"{t.steps} steps, batch {t.batch_size}, Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, "
+                          f"lr_D {t.lr_d:g}, {t.lr_schedule} schedule"),
+             ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
+    game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
+    sections: list[tuple[str, Any]] = [
+        ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
+        ("image", ("Translations: input, translated, and back (CycleGAN) or ground truth (pix2pix)", path / rd.SAMPLES / "final.png")),
+        ("table", ("Set-up", setup)),
+        ("image", ("The game: losses, discriminator accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
+        ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
+        ("text", f"Score it: `gankit eval {path}` (translation accuracy, FID, cycle error, content preservation)."),
+    ]
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
     return out

@@ -55,7 +55,8 @@ def load_data(cfg: Config, **changes: Any) -> ArrayDataset:
     """Load the dataset a config names (`changes` replace fields of its data section, e.g. split='test')."""
     d = dataclasses.replace(cfg.data, **changes) if changes else cfg.data
     return load_dataset(d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed,
-                        download=d.download, split=d.split, upscale=d.upscale, cache=d.cache)
+                        download=d.download, split=d.split, upscale=d.upscale, cache=d.cache,
+                        domains=d.domains)
 
 
 def load_run_data(run: Path, cfg: Config, **changes: Any) -> ArrayDataset:
@@ -174,6 +175,12 @@ class Run:
             load_into(net, load_weights(ckpt, name, self.device), ckpt / f"{name}.safetensors")
             self._nets[role] = net.to(self.device).eval().requires_grad_(False)
         return self._nets[role]
+
+    def network(self, role: str) -> nn.Module:
+        """Any network of the game by its player name (e.g. 'G_AB' of a CycleGAN run), in eval mode."""
+        if role not in self.spec.networks(self.config, tuple(self.info["shape"]), len(self.class_names)):
+            raise ConfigError(f"{self.path} is a {self.config.game} run: it has no network {role!r}")
+        return self._network(role, (role,))
 
     def generator(self) -> nn.Module:
         """The sampling generator (the EMA copy when the run kept one and `ema` is on), in eval mode."""

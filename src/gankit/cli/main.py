@@ -13,11 +13,13 @@ from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 from gankit.cli.boundary import guarded
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
+from gankit.data.fetch import REFERENCE_DATASETS, fetch_dataset
 from gankit.errors import ConfigError, DataError
-from gankit.evaluation import evaluate, format_card, write_card
+from gankit.evaluation import evaluate, evaluate_translation, format_card, format_translation_card, write_card
 from gankit.games.registry import game_spec
 from gankit.run import Run, load_run
 from gankit.training.distributed import close_distributed
+from gankit.translator import Translator
 
 EPILOG = """examples:
   gankit presets
@@ -35,6 +37,9 @@ EPILOG = """examples:
   gankit neighbours runs/fashion-cdcgan --n 6 --k 5 --out neighbours.png
   gankit mix runs/fashion-stylegan2 --rows 3 --cols 5 --out mixing.png
   gankit ppl runs/fashion-stylegan2 --n 2000
+  gankit train fashion-cyclegan --out runs/sneaker2boot
+  gankit translate runs/sneaker2boot --input sneakers/ --direction AtoB --out boots/ --eval
+  gankit fetch horse2zebra --dest datasets
   torchrun --nproc_per_node 2 -m gankit train fashion-stylegan2     # DDP; the batch size is global
   gankit demo
 """
@@ -65,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_training(sub)
     _add_sampling(sub)
     _add_latent(sub)
+    _add_translation(sub)
     return p
 
 
@@ -134,6 +140,20 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")
 
+
+
+def _add_translation(sub: argparse._SubParsersAction) -> None:
+    """translate (a CycleGAN or pix2pix run applied to files) and fetch (the reference datasets)."""
+    tr = sub.add_parser("translate", help="translate an image, a folder of images or a .npy array with a cyclegan/pix2pix run")
+    _run_argument(tr)
+    tr.add_argument("--input", required=True, help="an image file, a folder of images, or a uint8 .npy (N×H×W or N×H×W×3)")
+    tr.add_argument("--direction", default="AtoB", help="AtoB (default) or BtoA (CycleGAN runs)")
+    tr.add_argument("--out", required=True, help="where to write: a file, a folder (for a folder input) or a .npy")
+    tr.add_argument("--eval", action="store_true",
+                    help="also score the run on its held-out images and write RUN/metric_card.json")
+    f = sub.add_parser("fetch", help="download a reference CycleGAN/pix2pix dataset (horse2zebra, edges2shoes, ...)")
+    f.add_argument("name", nargs="?", help="dataset name, e.g. horse2zebra or pix2pix/facades (none: list them)")
+    f.add_argument("--dest", default="datasets", help="where to unpack it (default ./datasets)")
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
@@ -286,12 +306,44 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate a run, print the table and write the card."""
     run = _open(args)
+    if run.spec.translates:
+        return _eval_translation(run, args.n, args.seed, args.card)
     card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights, reject=args.reject,
                     mixture=args.mixture, jacobian_reject=args.jacobian_reject)
     path = write_card(card, args.card or run.path / "metric_card.json")
     print(format_card(card))
     print(f"\nmetric card: {path}")
+    return 0
+
+
+def _eval_translation(run: Run, n: int | None, seed: int, card_path: str | None) -> int:
+    card = evaluate_translation(run, n=n, seed=seed)
+    path = write_card(card, card_path or run.path / "metric_card.json")
+    print(format_translation_card(card))
+    print(f"\nmetric card: {path}")
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    """Translate files with a translation run (and score it with --eval)."""
+    run = _open(args)
+    written = Translator(run).translate_path(args.input, args.out, args.direction)
+    where = written[0] if len(written) == 1 else Path(args.out)
+    print(f"translated {len(written)} file(s) {args.direction}: {where}")
+    if args.eval:
+        _eval_translation(run, None, 0, None)
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Download and unpack a reference dataset, or list them."""
+    if args.name is None:
+        for name, (url, _) in sorted(REFERENCE_DATASETS.items()):
+            print(f"{name:<32} {url}")
+        return 0
+    root = fetch_dataset(args.name, args.dest)
+    print(f"{args.name}: {root}\ntrain on it with --set data.path={root}")
     return 0
 
 
@@ -347,7 +399,8 @@ def cmd_ppl(args: argparse.Namespace) -> int:
 
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
-            "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl}
+            "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl, "translate": cmd_translate,
+            "fetch": cmd_fetch}
 
 
 def main(argv: list[str] | None = None) -> int:

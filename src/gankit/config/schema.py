@@ -46,6 +46,7 @@ class DataConfig:
     upscale: bool = False
     xflip: bool = False
     cache: bool = True
+    domains: list[str] | None = None
 
     def __post_init__(self) -> None:
         _choice("data.name", self.name, dataset_names())
@@ -286,7 +287,42 @@ class TrainConfig:
         _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
         _choice("train.lr_schedule", self.lr_schedule, ("constant", "linear", "cosine"))
         _check(0 <= self.decay_start < 1, f"train.decay_start (fraction of steps) must be in [0, 1), got {self.decay_start}")
-        _check(0 < self.lr_end <= 1, f"train.lr_end (final lr multiplier) must be in (0, 1], got {self.lr_end}")
+        _check(0 <= self.lr_end <= 1, f"train.lr_end (final lr multiplier) must be in [0, 1], got {self.lr_end}")
+
+
+@dataclass
+class TranslationConfig:
+    """Image-to-image translation: the networks and weights of game=cyclegan (Zhu et al. 2017) and game=pix2pix
+    (Isola et al. 2017). The model section does not apply to these games.
+
+    generator: resnet (residual blocks, instance norm, reflection padding) | unet (skips between mirrored layers);
+    blocks: residual blocks of the resnet generator (6 or 9 in the paper); g_width/d_width: channels of the first
+    layer; d_layers: stride-2 layers of the PatchGAN D (3 = the 70×70 patches; null = chosen from the image size);
+    cycle: λ of the cycle loss; identity: weight of the identity loss as a multiple of λ (0.5·λ in the paper; 0 = off);
+    l1: λ of pix2pix's L1 term; pool: generated images each D is shown again from its history (0 = off).
+    """
+
+    generator: str = "resnet"
+    blocks: int = 9
+    g_width: int = 64
+    d_width: int = 64
+    d_layers: int | None = None
+    dropout: bool = True
+    cycle: float = 10.0
+    identity: float = 0.5
+    l1: float = 100.0
+    pool: int = 50
+
+    def __post_init__(self) -> None:
+        _choice("translation.generator", self.generator, ("resnet", "unet"))
+        _check(self.blocks >= 1, f"translation.blocks (residual blocks) must be ≥ 1, got {self.blocks}")
+        for key in ("g_width", "d_width"):
+            _check(getattr(self, key) >= 1, f"translation.{key} must be ≥ 1, got {getattr(self, key)}")
+        _check(self.d_layers is None or 1 <= self.d_layers <= 6,
+               f"translation.d_layers must be in 1..6 (3 = 70×70 patches) or null, got {self.d_layers}")
+        for key in ("cycle", "identity", "l1"):
+            _check(getattr(self, key) >= 0, f"translation.{key} must be ≥ 0, got {getattr(self, key)}")
+        _check(self.pool >= 0, f"translation.pool (images kept per D) must be ≥ 0 (0 = off), got {self.pool}")
 
 
 @dataclass
@@ -388,6 +424,7 @@ class Config:
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    translation: TranslationConfig = field(default_factory=TranslationConfig)
     sample: SampleConfig = field(default_factory=SampleConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
 

@@ -3,6 +3,8 @@
 from gankit.evaluation.card import evaluate, format_card, parse_metrics, write_card
 from gankit.evaluation.live import LiveRun, PeriodicEval
 from gankit.evaluation.setup import EvalSetup, RawFeatures, default_features, setup_for
+from gankit.evaluation.translation import evaluate_translation, format_translation_card
 
-__all__ = ["EvalSetup", "LiveRun", "PeriodicEval", "RawFeatures", "default_features", "evaluate", "format_card",
+__all__ = ["EvalSetup", "LiveRun", "PeriodicEval", "RawFeatures", "default_features", "evaluate", "evaluate_translation",
+           "format_card", "format_translation_card",
            "parse_metrics", "setup_for", "write_card"]

@@ -7,8 +7,8 @@ is rebuilt for sampling from `GameSpec.networks` alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -39,6 +39,8 @@ class Game(Protocol):
 
 BuildGame = Callable[[Config, ArrayDataset, torch.device, DistContext | None, Path | None], Game]
 BuildNetworks = Callable[[Config, tuple[int, ...], int], dict[str, nn.Module]]
+# A game's own progress pictures: (state, data, samples folder, n, seed) -> fn(step) that writes them.
+BuildPictures = Callable[[TrainState, ArrayDataset, Path, int, int], Callable[[int], None]]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,10 @@ class GameSpec:
     """How to build a game from a config, and its networks for sampling from a run folder.
 
     `sampler` names the network that draws samples (its EMA copy `<sampler>_ema` when kept) and
-    `judge` the one that scores them (D's rejection, the snapshot mixture).
+    `judge` the one that scores them (D's rejection, the snapshot mixture). A translation game
+    maps images to images: `directions` names its generator for each direction ('AtoB' -> 'G_AB'),
+    and is empty for a game that draws from noise. `pictures` replaces the noise-to-sample grids
+    that a run writes while it trains.
     """
 
     name: str
@@ -54,3 +59,10 @@ class GameSpec:
     networks: BuildNetworks
     sampler: str = "G"
     judge: str = "D"
+    directions: Mapping[str, str] = field(default_factory=dict)
+    pictures: BuildPictures | None = None
+
+    @property
+    def translates(self) -> bool:
+        """Whether the game maps images of one domain to another (no noise, no sampling)."""
+        return bool(self.directions)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from gankit.errors import ConfigError
-from gankit.games import adversarial
+from gankit.games import adversarial, translation
 from gankit.games.base import GameSpec
 
 GAMES: dict[str, GameSpec] = {
     "adversarial": adversarial.SPEC,
+    "cyclegan": translation.CYCLEGAN,
+    "pix2pix": translation.PIX2PIX,
 }
 
 

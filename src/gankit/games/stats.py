@@ -1,4 +1,4 @@
-"""What the discriminator believes, as logged numbers: mean D(x), mean D(G(z)), its accuracy on each side."""
+"""What a discriminator believes, as logged numbers: mean D(x), mean D(G(z)), its accuracy on each side (every game)."""
 
 from __future__ import annotations
 

@@ -65,12 +65,16 @@ def init_distributed(device: torch.device) -> tuple[DistContext, torch.device]:
     return current_context(), device
 
 
-def wrap_ddp(module: nn.Module, device: torch.device) -> nn.Module:
-    """DistributedDataParallel around a network (rank 0's weights are broadcast at construction)."""
+def wrap_ddp(module: nn.Module, device: torch.device, static_graph: bool = False) -> nn.Module:
+    """DistributedDataParallel around a network (rank 0's weights are broadcast at construction).
+
+    `static_graph` lets one backward pass through several forward calls of the module (CycleGAN's
+    generators translate and then reconstruct), which needs the same graph at every iteration.
+    """
     from torch.nn.parallel import DistributedDataParallel  # lazy: loaded only under torchrun
 
     ids = [device.index] if device.type == "cuda" else None
-    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True)
+    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True, static_graph=static_graph)
 
 
 def average_floats(values: dict[str, float]) -> dict[str, float]:

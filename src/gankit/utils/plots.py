@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from gankit.utils.atomic import atomic_path
+from gankit.utils.images import make_grid
 
 
 def _pyplot():
@@ -39,10 +40,13 @@ def plot_game_curves(rows: Sequence[Mapping[str, float]], path: str | os.PathLik
     plt = _pyplot()
     fig, axes = plt.subplots(1, 4, figsize=(18, 3.8))
     players = sorted({k.removeprefix("loss_") for r in rows for k in r if k.startswith("loss_")})  # every game's own
+    terms = [("adv_g", "G adversarial"), ("cycle", "cycle"), ("identity", "identity"), ("l1", "L1")]  # translation
+    sides = [(f"d_{s}_{k}", f"D_{k.upper()}({'x' if s == 'real' else 'fake'})") for k in "ab" for s in ("real", "fake")]
     panels = [
-        ("losses", [(f"loss_{p}", f"loss_{p.upper()}") for p in players], None),
-        ("D outputs", [("d_real", "D(x)"), ("d_fake", "D(G(z))")], 0.5),
-        ("D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake"), ("acc", "overall")], 0.5),
+        ("losses", [(f"loss_{p}", f"loss_{p.upper()}") for p in players] + terms, None),
+        ("D outputs", [("d_real", "D(x)"), ("d_fake", "D(G(z))"), *sides], 0.5),
+        ("D accuracy", [("acc_real", "on real"), ("acc_fake", "on fake"), ("acc", "overall"), ("acc_a", "D_A"),
+                        ("acc_b", "D_B")], 0.5),
         ("gradient norms", [(f"grad_norm_{p}", f"‖∇{p.upper()}‖") for p in players], None),
     ]
     for ax, (title, keys, hline) in zip(axes, panels):
@@ -96,4 +100,24 @@ def pyplot():
 
 def save_figure(fig, path: str | os.PathLike) -> None:
     """Save a matplotlib figure as PNG atomically and close it."""
+    _save(fig, path)
+
+
+def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathLike, title: str = "") -> None:
+    """Rows of images, each labelled on the left: e.g. input | translated | reconstructed (uint8 N×H×W or N×H×W×C)."""
+    plt = _pyplot()
+    strips = [make_grid(images, nrow=len(images), pad=2, min_tile=64) for _, images in rows]
+    h, w = strips[0].shape[:2]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(max(4.0, w / 60), len(rows) * max(0.9, h / 60) + 0.4))
+    axes = np.atleast_1d(axes)
+    for ax, (label, _), strip in zip(axes, rows, strips):
+        ax.imshow(strip, cmap="gray" if strip.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+        for side in ax.spines.values():
+            side.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
     _save(fig, path)

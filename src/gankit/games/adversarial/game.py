@@ -17,9 +17,9 @@ from torch import nn
 from gankit.games.adversarial.options import GameOptions
 from gankit.games.adversarial.path_length import PathLengthState
 from gankit.games.adversarial.regularizers import clip_weights, penalty_sum
-from gankit.games.adversarial.stats import game_stats, mean_into
 from gankit.games.adversarial.unroll import unrolled_params
 from gankit.games.adversarial.view import DiscriminatorView
+from gankit.games.stats import game_stats, mean_into
 from gankit.losses.adversarial import Objective
 from gankit.losses.penalties import path_length_penalty
 from gankit.models.protocols import has_aux_classifier, is_style_generator
