@@ -19,12 +19,25 @@ folder = Path(sys.argv[1]); folder.mkdir(parents=True)
 rng = np.random.default_rng(0)
 for i in range(40):
     Image.fromarray((rng.random((32, 32, 3)) * 255).astype("uint8")).save(folder / f"{i}.png")
+domains = folder.parent / "domains"  # trainA/trainB/testA/testB with matching names: unpaired and paired at once
+for sub in ("trainA", "trainB", "testA", "testB"):
+    (domains / sub).mkdir(parents=True)
+    for i in range(12):
+        Image.fromarray((rng.random((32, 32, 3)) * 255).astype("uint8")).save(domains / sub / f"{i}.png")
 PY
 for preset in $(ls src/gankit/config/presets | grep -- '-tiny.yaml$' | sed 's/.yaml$//'); do
   extra=()
-  case $preset in folder-*) extra=(--set "data.path=$work/folder");; esac
+  case $preset in
+    folder-cyclegan-*|folder-pix2pix-*) extra=(--set "data.path=$work/domains");;
+    folder-*) extra=(--set "data.path=$work/folder");;
+  esac
   "$PY" -m gankit train "$preset" --out "$work/$preset" --set log.progress=false "${extra[@]}" > /dev/null 2>&1
-  "$PY" -m gankit sample "$work/$preset" --n 64 --seed 0 --out "$work/$preset.npy" > /dev/null
+  case $preset in
+    *cyclegan*|*pix2pix*)  # a translation run has no noise to sample: it translates a fixed array instead
+      "$PY" -c "import numpy as np; np.save('$work/in.npy', (np.arange(4*32*32) % 251).astype('uint8').reshape(4, 32, 32))"
+      "$PY" -m gankit translate "$work/$preset" --input "$work/in.npy" --out "$work/$preset.npy" > /dev/null;;
+    *) "$PY" -m gankit sample "$work/$preset" --n 64 --seed 0 --out "$work/$preset.npy" > /dev/null;;
+  esac
   samples=$(sha256sum "$work/$preset.npy" | cut -c1-16)
   metrics=$(cut -d, -f"$(head -1 "$work/$preset/metrics.csv" | tr ',' '\n' | grep -vn '^time$' | cut -d: -f1 | paste -sd,)" \
             "$work/$preset/metrics.csv" | sha256sum | cut -c1-16)

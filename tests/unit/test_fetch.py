@@ -206,3 +206,16 @@ def test_a_destination_that_cannot_be_written_is_refused(served, tmp_path):
     with pytest.raises(DataError, match="cannot write to .*a-file/datasets") as e:
         fetch_dataset("mini", blocker / "datasets", base_url=served.as_uri())
     assert str(e.value).count("\n") <= 1
+
+
+def test_the_fetch_command_lists_and_fetches_from_a_mirror(served, tmp_path, capsys):
+    from gankit.cli.main import main
+
+    assert main(["fetch"]) == 0
+    assert "cyclegan/horse2zebra" in capsys.readouterr().out
+    _zip(served / "cyclegan" / "datasets" / "mini.zip", _cyclegan_members())
+    assert main(["fetch", "mini", "--dest", str(tmp_path / "d"), "--mirror", served.as_uri()]) == 0
+    out = capsys.readouterr().out
+    assert "data.path=" in out and (tmp_path / "d" / "mini" / "trainA").is_dir()
+    assert main(["fetch", "nosuchset", "--dest", str(tmp_path / "e")]) == 2
+    assert "nosuchset" in capsys.readouterr().err

@@ -154,6 +154,8 @@ def _add_translation(sub: argparse._SubParsersAction) -> None:
     f = sub.add_parser("fetch", help="download a reference CycleGAN/pix2pix dataset (horse2zebra, edges2shoes, ...)")
     f.add_argument("name", nargs="?", help="dataset name, e.g. horse2zebra or pix2pix/facades (none: list them)")
     f.add_argument("--dest", default="datasets", help="where to unpack it (default ./datasets)")
+    f.add_argument("--mirror", default=None, metavar="URL",
+                   help="a mirror holding the same archives (e.g. file:///shared/archives), in place of the reference host")
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
@@ -342,7 +344,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for name, (url, _) in sorted(REFERENCE_DATASETS.items()):
             print(f"{name:<32} {url}")
         return 0
-    root = fetch_dataset(args.name, args.dest)
+    root = fetch_dataset(args.name, args.dest, base_url=args.mirror)
     print(f"{args.name}: {root}\ntrain on it with --set data.path={root}")
     return 0
 

@@ -54,11 +54,15 @@ def _subset(x: torch.Tensor, n: int | None, seed: int) -> torch.Tensor:
     return x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
 
 
+def to_model(x: torch.Tensor) -> torch.Tensor:
+    """Stored uint8 images -> model space [-1, 1]."""
+    return x.float().div(127.5).sub(1)
+
+
 def _direction(translator: Translator, direction: str, images: list[torch.Tensor], judge: Judge, prov: dict,
                seed: int) -> dict[str, MetricResult]:
     src_k, tgt_k = SOURCE[direction]
     src, tgt = images[src_k], images[tgt_k]
-    to_model = lambda x: x.float().div(127.5).sub(1)
     out = translator.translate(to_model(src), direction)
     f_src, f_out, f_tgt = (extract_features(judge.extractor, x) for x in (to_model(src), out, to_model(tgt)))
     res: dict[str, MetricResult] = {}

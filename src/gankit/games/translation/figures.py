@@ -52,7 +52,7 @@ class TranslationPictures:
     def __init__(self, state: TrainState, data: ArrayDataset, out_dir: Path, n: int, seed: int) -> None:
         self.state, self.out_dir = state, Path(out_dir)
         self.names = tuple(data.meta.get("domains", data.class_names))
-        device = next(iter(state.players.values())).net.parameters().__next__().device
+        device = next(next(iter(state.players.values())).net.parameters()).device
         a, b = fixed_examples(data, min(n, 8), seed)
         self.a, self.b = a.to(device), b.to(device)
 
