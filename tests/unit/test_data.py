@@ -457,7 +457,8 @@ def test_load_dataset_unknown_name_lists_valid_names():
         load_dataset("cifar-100")
     for name in dataset_names():
         assert name in str(info.value)
-    assert dataset_names() == ["ring8", "grid25", "digits", "fashion-mnist", "stacked-fashion-mnist", "folder"]
+    assert dataset_names() == ["ring8", "grid25", "digits", "fashion-mnist", "stacked-fashion-mnist", "folder",
+                               "fashion-pair", "edges2sneakers", "unpaired-folder", "paired-folder"]
 
 
 def test_load_dataset_dispatch(tmp_path):

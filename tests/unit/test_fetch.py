@@ -216,6 +216,6 @@ def test_the_fetch_command_lists_and_fetches_from_a_mirror(served, tmp_path, cap
     _zip(served / "cyclegan" / "datasets" / "mini.zip", _cyclegan_members())
     assert main(["fetch", "mini", "--dest", str(tmp_path / "d"), "--mirror", served.as_uri()]) == 0
     out = capsys.readouterr().out
-    assert "data.path=" in out and (tmp_path / "d" / "mini" / "trainA").is_dir()
+    assert "folder-cyclegan --data-path" in out and (tmp_path / "d" / "mini" / "trainA").is_dir()
     assert main(["fetch", "nosuchset", "--dest", str(tmp_path / "e")]) == 2
     assert "nosuchset" in capsys.readouterr().err

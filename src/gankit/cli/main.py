@@ -13,7 +13,7 @@ from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 from gankit.cli.boundary import guarded
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
-from gankit.data.fetch import REFERENCE_DATASETS, fetch_dataset
+from gankit.data.fetch import REFERENCE_DATASETS, fetch_dataset, resolve_reference
 from gankit.errors import ConfigError, DataError
 from gankit.evaluation import evaluate, evaluate_translation, format_card, format_translation_card, write_card
 from gankit.games.registry import game_spec
@@ -345,7 +345,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"{name:<32} {url}")
         return 0
     root = fetch_dataset(args.name, args.dest, base_url=args.mirror)
-    print(f"{args.name}: {root}\ntrain on it with --set data.path={root}")
+    kind = REFERENCE_DATASETS[resolve_reference(args.name)][1]
+    preset = {"unpaired-folder": "folder-cyclegan", "paired-folder": "folder-pix2pix"}.get(kind)
+    how = f"gankit train {preset} --data-path {root}" if preset else f"--set data.name={kind} --set data.path={root}"
+    print(f"{args.name}: {root}\ntrain on it: {how}")
     return 0
 
 

@@ -24,7 +24,7 @@ def _check(cond: bool, msg: str) -> None:
 
 
 def _choice(key: str, value: Any, valid: list[str] | tuple[str, ...]) -> None:
-    _check(value in valid, f"{key}={value!r} is not valid; choose one of: {', '.join(valid)}")
+    _check(value in valid, f"{key}={value!r} is not valid;\nchoose one of: {', '.join(valid)}")
 
 
 @dataclass
