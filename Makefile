@@ -75,6 +75,7 @@ bench-control: install data
 bench-translation: install data
 	$(PY) -m bench.translation --preset fashion-cyclegan
 	$(PY) -m bench.translation --preset fashion-pix2pix
+	$(PY) -m bench.translation_folder
 
 bench-stylegan2: install data
 	$(PY) -m bench.stylegan2 speed

@@ -21,7 +21,7 @@ from gankit.errors import ConfigError, DataError
 from gankit.models.translation import translate_tiled
 from gankit.run import Run
 from gankit.utils.atomic import atomic_path
-from gankit.utils.images import save_image, to_uint8
+from gankit.utils.images import from_uint8, save_image, to_uint8
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 MAX_PIXELS = 1024 * 1024  # larger images are translated in tiles
@@ -112,7 +112,7 @@ class Translator:
         x = read_array(source)
         grey = x.ndim == 3
         images = torch.from_numpy(x[:, None] if grey else x.transpose(0, 3, 1, 2).copy())
-        y = to_uint8(self.translate(images.float().div(127.5).sub(1), direction))
+        y = to_uint8(self.translate(from_uint8(images), direction))
         if grey and y.ndim == 4:  # an RGB run's answer to grey input keeps the input's layout
             y = y.mean(-1).round().astype(np.uint8)
         elif not grey and y.ndim == 3:
@@ -134,7 +134,7 @@ def read_image(path: Path, channels: int) -> torch.Tensor:
                         "replace or remove the file") from None
     t = torch.from_numpy(array.copy())
     t = t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]
-    return t.float().div(127.5).sub(1)
+    return from_uint8(t)
 
 
 def read_array(path: Path) -> np.ndarray:

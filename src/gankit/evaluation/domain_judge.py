@@ -22,6 +22,7 @@ from gankit.data.pairs import domain_images
 from gankit.metrics.features import load_domain_classifier, state_dict_hash
 from gankit.run import Run
 from gankit.utils.atomic import atomic_path, write_json_atomic
+from gankit.utils.images import from_uint8
 
 FASHION_DATA = ("fashion-pair", "edges2sneakers")  # datasets made of Fashion-MNIST images
 JUDGE_FILE = "domain-judge"
@@ -75,7 +76,7 @@ class TwoDomainClassifier(nn.Module):
 
     def preprocess(self, x: torch.Tensor) -> torch.Tensor:
         """Images as stored (uint8) or generated ([-1, 1]) -> N×C×32×32 in [-1, 1]."""
-        x = x.float().div(127.5).sub(1) if x.dtype == torch.uint8 else x.float()
+        x = from_uint8(x)
         shrink = min(x.shape[-2:]) > JUDGE_SIZE
         return F.interpolate(x, size=(JUDGE_SIZE, JUDGE_SIZE), mode="bilinear", align_corners=False, antialias=shrink)
 

@@ -22,6 +22,7 @@ from gankit.metrics.base import MetricResult
 from gankit.metrics.translation import content_preservation, mean_l1, translation_accuracy
 from gankit.run import Run
 from gankit.translator import Translator
+from gankit.utils.images import from_uint8
 from gankit.version import __version__
 
 SOURCE = {"AtoB": (0, 1), "BtoA": (1, 0)}  # direction -> (source domain, target domain)
@@ -54,34 +55,29 @@ def _subset(x: torch.Tensor, n: int | None, seed: int) -> torch.Tensor:
     return x[torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:n]]
 
 
-def to_model(x: torch.Tensor) -> torch.Tensor:
-    """Stored uint8 images -> model space [-1, 1]."""
-    return x.float().div(127.5).sub(1)
-
-
 def _direction(translator: Translator, direction: str, images: list[torch.Tensor], judge: Judge, prov: dict,
                seed: int) -> dict[str, MetricResult]:
     src_k, tgt_k = SOURCE[direction]
-    src, tgt = images[src_k], images[tgt_k]
-    out = translator.translate(to_model(src), direction)
-    f_src, f_out, f_tgt = (extract_features(judge.extractor, x) for x in (to_model(src), out, to_model(tgt)))
+    src, tgt = from_uint8(images[src_k]), from_uint8(images[tgt_k])  # once, in model space
+    out = translator.translate(src, direction)
+    f_src, f_out, f_tgt = (extract_features(judge.extractor, x) for x in (src, out, tgt))
     res: dict[str, MetricResult] = {}
     target_class = judge.classes[tgt_k]
     if target_class is not None:
         acc = translation_accuracy(judge.classify(out), target_class, prov, name=f"accuracy_{direction}")
-        acc.extras["real_target_accuracy"] = float((judge.classify(to_model(tgt)) == target_class).float().mean())
+        acc.extras["real_target_accuracy"] = float((judge.classify(tgt) == target_class).float().mean())
         res[acc.name] = acc
     res[f"fid_{direction}"] = fid(f_tgt, f_out, provenance=prov)
     res[f"fid_{direction}"].name = f"fid_{direction}"
-    content = content_preservation(to_model(src), out, to_model(tgt), seed=seed, features=(f_src, f_out, f_tgt),
+    content = content_preservation(src, out, tgt, seed=seed, features=(f_src, f_out, f_tgt),
                                    provenance=prov)
     content.name = f"content_{direction}"
     res[content.name] = content
     if translator.run.config.game == "cyclegan":
         back = translator.translate(out, "BtoA" if direction == "AtoB" else "AtoB")
-        res[f"cycle_{direction}"] = mean_l1(to_model(src), back, f"cycle_{direction}", prov)
+        res[f"cycle_{direction}"] = mean_l1(src, back, f"cycle_{direction}", prov)
     elif len(src) == len(tgt):  # pix2pix: the held-out pairs are aligned
-        res["l1"] = mean_l1(out, to_model(tgt), "l1", prov)
+        res["l1"] = mean_l1(out, tgt, "l1", prov)
     return res
 
 

@@ -18,6 +18,11 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
     return arr[..., 0] if arr.shape[-1] == 1 else arr
 
 
+def from_uint8(x: torch.Tensor) -> torch.Tensor:
+    """Stored uint8 images (0..255, any layout) -> float in gankit's [-1, 1]; float input is returned as float."""
+    return x.float().div(127.5).sub(1) if x.dtype == torch.uint8 else x.float()
+
+
 def make_grid(images: np.ndarray, nrow: int | None = None, pad: int = 2, min_tile: int = 48) -> np.ndarray:
     """Tile uint8 images (N×H×W or N×H×W×C) into one grid; tiny tiles are enlarged (nearest) to `min_tile` px."""
     if images.ndim == 3:

@@ -22,13 +22,13 @@ from gankit.games.adversarial.options import (
     Unroll,
 )
 from gankit.games.adversarial.path_length import PathLengthState
+from gankit.games.schedule import lr_schedule_of
 from gankit.losses.adversarial import get_objective
 from gankit.models.registry import build_models
 from gankit.training.balance import Balancer
 from gankit.training.batches import EpochBatches
 from gankit.training.distributed import DistContext, wrap_ddp
 from gankit.training.ema import EMA
-from gankit.training.schedules import lr_multiplier
 from gankit.training.state import Player, TrainState
 from gankit.utils.run_dir import BALANCE_LOG
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
@@ -161,8 +161,7 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
         unroll=Unroll(t.unroll_steps, t.unroll_lr),
         path_length=PathLength(lo.pl, lo.pl_every, lo.pl_decay, lo.pl_batch_shrink),
         style_mixing=t.style_mixing,
-        lr_schedule=None if t.lr_schedule == "constant" else partial(
-            lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end),
+        lr_schedule=lr_schedule_of(cfg),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import torch
@@ -11,13 +10,13 @@ from torch import nn
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
 from gankit.errors import ConfigError
+from gankit.games.schedule import lr_schedule_of
 from gankit.games.translation.batches import DomainBatches
 from gankit.games.translation.cyclegan import CycleGame, CycleOptions, make_pools
 from gankit.games.translation.pix2pix import PairedGame, PairedOptions
 from gankit.losses.adversarial import get_objective
 from gankit.models.translation import PatchDiscriminator, ResnetGenerator, UnetGenerator, patch_layers_for
 from gankit.training.distributed import DistContext, wrap_ddp
-from gankit.training.schedules import lr_multiplier
 from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
@@ -97,13 +96,6 @@ def _state(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistCont
                       batches=batches, ema=None, ema_of=first, rank=dist.rank, world_size=dist.world_size)
 
 
-def _schedule(cfg: Config):
-    t = cfg.train
-    if t.lr_schedule == "constant":
-        return None
-    return partial(lr_multiplier, t.lr_schedule, total=t.steps, decay_start=t.decay_start, end=t.lr_end)
-
-
 def build_cycle_game(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistContext | None = None,
                      run_path: Path | None = None) -> CycleGame:
     """CycleGAN: four players, a history pool for each D, batches of each domain."""
@@ -114,7 +106,7 @@ def build_cycle_game(cfg: Config, data: ArrayDataset, device: torch.device, dist
     state.components.update(make_pools(cfg.translation.pool, derive_seed(cfg.seed, 12, dist.rank)))
     t = cfg.translation
     options = CycleOptions(cycle=t.cycle, identity=t.identity, precision=cfg.train.precision,
-                           lr_schedule=_schedule(cfg))
+                           lr_schedule=lr_schedule_of(cfg))
     return CycleGame(state, get_objective(cfg.loss.objective), options)
 
 
@@ -125,5 +117,5 @@ def build_paired_game(cfg: Config, data: ArrayDataset, device: torch.device, dis
     check_translation_data(cfg, data, paired=True)
     seed_everything(cfg.seed)
     state = _state(cfg, data, device, dist, paired_networks(cfg, data.sample_shape))
-    options = PairedOptions(l1=cfg.translation.l1, precision=cfg.train.precision, lr_schedule=_schedule(cfg))
+    options = PairedOptions(l1=cfg.translation.l1, precision=cfg.train.precision, lr_schedule=lr_schedule_of(cfg))
     return PairedGame(state, get_objective(cfg.loss.objective), options)

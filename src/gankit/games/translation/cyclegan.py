@@ -8,11 +8,11 @@ plays against F) and D_B (judges B, against G).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
+from gankit.games.schedule import Schedule, ScheduledRates
 from gankit.games.stats import game_stats
 from gankit.games.translation.pool import ImagePool
 from gankit.losses.adversarial import Objective
@@ -30,7 +30,7 @@ class CycleOptions:
     cycle: float = 10.0
     identity: float = 0.5
     precision: str = "fp32"
-    lr_schedule: Callable[[int], float] | None = None
+    lr_schedule: Schedule | None = None  # constant, then a linear decay to 0 in the paper
 
 
 class CycleGame:
@@ -41,17 +41,9 @@ class CycleGame:
         p = state.players
         self.G_AB, self.G_BA, self.D_A, self.D_B = p["G_AB"], p["G_BA"], p["D_A"], p["D_B"]
         self.device = next(self.G_AB.net.parameters()).device
-        self.base_lr = {name: [g["lr"] for g in pl.opt.param_groups] for name, pl in p.items()}
+        self.lr_step = ScheduledRates(state, options.lr_schedule)
         self.fakes: tuple[torch.Tensor, torch.Tensor] | None = None  # (F(b), G(a)) of the last G step
         self.reals: tuple[torch.Tensor, torch.Tensor] | None = None
-
-    def lr_step(self, log: bool) -> Stats:
-        """Every player's rate: base × schedule(step) (constant, then a linear decay to 0 in the paper)."""
-        m = self.o.lr_schedule(self.state.step) if self.o.lr_schedule is not None else 1.0
-        for name, player in self.state.players.items():
-            for g, lr in zip(player.opt.param_groups, self.base_lr[name]):
-                g["lr"] = lr * m
-        return {"lr": torch.tensor(self.G_AB.opt.param_groups[0]["lr"])} if log else {}
 
     def g_step(self, log: bool) -> Stats:
         """Both generators' update: L_GAN(G, D_B) + L_GAN(F, D_A) + L_cyc + L_id, the discriminators frozen."""

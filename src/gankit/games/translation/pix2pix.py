@@ -7,11 +7,11 @@ paper is the dropout inside G, active while training.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
+from gankit.games.schedule import Schedule, ScheduledRates
 from gankit.games.stats import game_stats
 from gankit.losses.adversarial import Objective
 from gankit.losses.translation import paired_l1_loss
@@ -27,7 +27,7 @@ class PairedOptions:
 
     l1: float = 100.0
     precision: str = "fp32"
-    lr_schedule: Callable[[int], float] | None = None
+    lr_schedule: Schedule | None = None
 
 
 def pair(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -42,16 +42,8 @@ class PairedGame:
         self.state, self.obj, self.o = state, objective, options
         self.G, self.D = state.players["G"], state.players["D"]
         self.device = next(self.G.net.parameters()).device
-        self.base_lr = {name: [g["lr"] for g in pl.opt.param_groups] for name, pl in state.players.items()}
+        self.lr_step = ScheduledRates(state, options.lr_schedule)
         self.batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # x, y, G(x) with its graph
-
-    def lr_step(self, log: bool) -> Stats:
-        """Both players' rates: base × schedule(step)."""
-        m = self.o.lr_schedule(self.state.step) if self.o.lr_schedule is not None else 1.0
-        for name, player in self.state.players.items():
-            for g, lr in zip(player.opt.param_groups, self.base_lr[name]):
-                g["lr"] = lr * m
-        return {"lr": torch.tensor(self.G.opt.param_groups[0]["lr"])} if log else {}
 
     def d_step(self, log: bool) -> Stats:
         """D's update: the real pair (x, y) against the fake pair (x, G(x))."""
