@@ -37,3 +37,7 @@ class TrainingInterrupted(GankitError):
 
 class GankitWarning(UserWarning):
     """Something gankit worked around (an older checkpoint used, a stale lock taken over); the CLI prints one line."""
+
+
+class AudioUnavailable(GankitError):
+    """FluidSynth or a General MIDI soundfont is missing: MIDI and piano rolls are still written."""
