@@ -458,7 +458,8 @@ def test_load_dataset_unknown_name_lists_valid_names():
     for name in dataset_names():
         assert name in str(info.value)
     assert dataset_names() == ["ring8", "grid25", "digits", "fashion-mnist", "stacked-fashion-mnist", "folder",
-                               "fashion-pair", "edges2sneakers", "unpaired-folder", "paired-folder"]
+                               "fashion-pair", "edges2sneakers", "unpaired-folder", "paired-folder",
+                               "chorales", "midi-folder", "scales"]
 
 
 def test_load_dataset_dispatch(tmp_path):

@@ -9,14 +9,15 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-Kind = Literal["image", "points"]
+Kind = Literal["image", "points", "tokens"]
 
 
 @dataclass
 class ArrayDataset:
     """A whole dataset held in memory, with its class labels.
 
-    x: images as uint8 N×C×H×W (0..255), or 2-D points as float32 N×2 in data coordinates.
+    x: images as uint8 N×C×H×W (0..255), 2-D points as float32 N×2 in data coordinates, or token
+    ids as int64 N×L (music windows; meta["vocabulary"] names the ids).
     y: int64 labels of length N (0 everywhere when the source has no classes).
     class_names: one name per label value.
     meta: extra facts needed to sample or evaluate without the data (e.g. mode centres and std).
@@ -34,6 +35,8 @@ class ArrayDataset:
             raise ValueError(f"{self.name}: {len(self.x)} samples but {len(self.y)} labels")
         if self.kind == "image" and (self.x.dtype != torch.uint8 or self.x.dim() != 4):
             raise ValueError(f"{self.name}: images must be uint8 N×C×H×W, got {self.x.dtype} {tuple(self.x.shape)}")
+        if self.kind == "tokens" and (self.x.dtype != torch.int64 or self.x.dim() != 2):
+            raise ValueError(f"{self.name}: tokens must be int64 N×L ids, got {self.x.dtype} {tuple(self.x.shape)}")
 
     def __len__(self) -> int:
         return len(self.x)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -17,6 +18,7 @@ from gankit.data.domain_folders import load_paired_folder, load_unpaired_folder
 from gankit.data.edges import edges_to_sneakers
 from gankit.data.fashion_mnist import CLASS_NAMES, load_fashion_mnist
 from gankit.data.folder import load_image_folder
+from gankit.data.music import MusicOptions, music_corpus
 from gankit.data.pairs import is_translation, resolve_domains, translation_dataset, translation_subset
 from gankit.data.stacked import load_stacked_fashion_mnist
 from gankit.data.toy2d import grid25, ring8
@@ -40,6 +42,7 @@ class DatasetRequest:
     upscale: bool = False
     cache: bool = True
     domains: tuple[str, ...] | list | None = None
+    music: MusicOptions | Mapping[str, Any] | None = None  # music datasets: grid, tokens, windows and split (None: the defaults)
 
 
 def _ring8(r: DatasetRequest) -> ArrayDataset:
@@ -110,9 +113,16 @@ def _paired_folder(r: DatasetRequest) -> ArrayDataset:
                               cache_dir=_cache_dir(r))
 
 
+def _music(name: str) -> Callable[[DatasetRequest], ArrayDataset]:
+    def load(r: DatasetRequest) -> ArrayDataset:
+        return music_corpus(name, path=r.path, n=r.n, music=r.music, cache=r.cache).dataset(r.split)
+
+    return load
+
+
 @dataclass(frozen=True)
 class DatasetEntry:
-    """One dataset: its loader, whether it holds points or images, and whether it has a held-out test split.
+    """One dataset: its loader, whether it holds points, images or tokens, and whether it has a held-out test split.
 
     class_names: the names when they are known without loading (None: read from the data, e.g. a folder's).
     """
@@ -135,6 +145,10 @@ DATASETS: dict[str, DatasetEntry] = {
     "edges2sneakers": DatasetEntry(_edges2sneakers, "image", held_out=True, class_names=("edges", "Sneaker")),
     "unpaired-folder": DatasetEntry(_unpaired_folder, "image", held_out=True, class_names=("A", "B")),
     "paired-folder": DatasetEntry(_paired_folder, "image", held_out=True, class_names=("A", "B")),
+    # music as int64 windows of token ids (gankit.data.music); the split is by piece, seeded by music.split_seed
+    "chorales": DatasetEntry(_music("chorales"), "tokens", held_out=True, class_names=("music",)),
+    "midi-folder": DatasetEntry(_music("midi-folder"), "tokens", held_out=True, class_names=("music",)),
+    "scales": DatasetEntry(_music("scales"), "tokens", class_names=("music",)),
 }
 
 
@@ -151,7 +165,7 @@ def dataset_entry(name: str) -> DatasetEntry:
 
 
 def dataset_kind(name: str) -> Kind:
-    """'points' or 'image' for a dataset name."""
+    """'points', 'image' or 'tokens' for a dataset name."""
     return dataset_entry(name).kind
 
 
@@ -178,7 +192,8 @@ def _subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
 def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int | None = None,
                  channels: int | None = None, n: int | None = None, seed: int = 0, download: bool = False,
                  split: str = "train", upscale: bool = False, cache: bool = True,
-                 domains: tuple[str, ...] | list | None = None) -> ArrayDataset:
+                 domains: tuple[str, ...] | list | None = None,
+                 music: MusicOptions | Mapping[str, Any] | None = None) -> ArrayDataset:
     """Load a dataset by name; options that do not apply to it are ignored.
 
     For 2-D mixtures n is the sample count (default 100 000) and seed drives sampling.
@@ -186,14 +201,17 @@ def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int 
     Image folders: `upscale` allows images smaller than `size`; `cache` keeps decoded arrays on disk.
     Translation sets (gankit.data.pairs): `domains` picks fashion-pair's two classes; n keeps n images
     of each domain (n pairs when paired).
+    Music (kind 'tokens', gankit.data.music): `music` shapes the tokens (MusicOptions, a mapping of its
+    fields, or None for defaults); n keeps a subset of n pieces fixed by music.split_seed (scales: n
+    sentences); split is train, val or test.
     """
     entry = dataset_entry(name)
     if domains is not None and not isinstance(domains, str):
         domains = tuple(domains)
     request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed, download=download,
-                             split=split, upscale=upscale, cache=cache, domains=domains)
+                             split=split, upscale=upscale, cache=cache, domains=domains, music=music)
     ds = entry.load(request)
-    if ds.kind == "image":
+    if ds.kind == "image":  # points and tokens loaders apply n themselves
         ds = _match_channels(ds, channels)
         if n is not None:
             ds = translation_subset(ds, n, seed) if is_translation(ds) else _subset(ds, n, seed)
