@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gankit.composer import Composer
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
 from gankit.data.registry import dataset_entry
@@ -22,6 +23,7 @@ from gankit.training.callbacks import read_metrics
 from gankit.training.state import TrainState
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_text_atomic
+from gankit.utils.midi import plot_piano_rolls
 from gankit.utils.plots import plot_game_curves, plot_image_rows
 from gankit.utils.render import render_samples
 from gankit.utils.seeding import make_generator
@@ -96,6 +98,8 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
     run = Run(path)
     if run.spec.translates:
         return _write_translation_report(path, cfg, data, run, rows, status, trained)
+    if run.kind == "tokens":
+        return _write_music_report(path, cfg, data, run, rows, status, trained)
     final = path / rd.SAMPLES / "final.png"
     nrow = None
     if run.conditional and data.kind == "image":  # one row per class, 8 samples each
@@ -151,6 +155,48 @@ def _write_translation_report(path: Path, cfg: Config, data: ArrayDataset, run: 
         ("image", ("The game: losses, discriminator accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
         ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
         ("text", f"Score it: `gankit eval {path}` (translation accuracy, FID, cycle error, content preservation)."),
+    ]
+    out = path / ("report.html" if cfg.log.report == "html" else "report.md")
+    write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
+    return out
+
+
+def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, rows, status: str,
+                        trained: int | None) -> Path:
+    """The report of a SeqGAN run: piano rolls of both generators first, then the data, the set-up and the game."""
+    final = path / rd.SAMPLES / "final.png"
+    systems = ["latest"] + (["pretrained"] if run.step >= cfg.music.pretrain_g else [])
+    pieces, titles = [], []
+    for which in systems:
+        pieces += Composer(run, which).compose(2, seed=0)
+        titles += [f"{'SeqGAN G' if which == 'latest' else 'MLE-pretrained G'}, seed 0, sequence {i + 1}" for i in range(2)]
+    m, info = cfg.music, data.meta
+    plot_piano_rolls(pieces, final, m.steps_per_quarter, info["steps_per_bar"], titles=titles)
+    trained = int(rows[-1]["step"]) if trained is None else trained
+    t = cfg.train
+    counts = info.get("counts", {})
+    setup = [("data", f"{data.name}: {len(data)} training windows of {m.window} steps; pieces per split "
+                      f"{ {k: len(v) for k, v in info['split'].items() if k != 'seed'} }; vocabulary {len(info['vocabulary'])} "
+                      f"{m.representation}s"),
+             ("grid", f"{m.steps_per_quarter} steps per quarter note, {info['steps_per_bar']} per bar; transpose {m.transpose}"),
+             ("game", f"SeqGAN, objective {cfg.loss.objective}; {m.pretrain_g} MLE steps, {m.pretrain_d} D steps, then "
+                      f"policy gradient with {m.rollouts} rollouts (rate {m.rollout_rate}), {m.d_steps} D step(s) "
+                      f"every {m.d_every}"),
+             ("status", f"{STATUS.get(status, status).format(steps=t.steps, trained=trained)}; the last checkpoint "
+                        f"is step {run.step} of {t.steps}"),
+             ("networks", f"G: LSTM {m.hidden}, embedding {m.embed}; D: CNN, {m.d_scale:g}× Yu et al.'s filters"),
+             ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
+    if counts:
+        setup.append(("counts", ", ".join(f"{k} {v}" for k, v in counts.items())))
+    game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
+    sections: list[tuple[str, Any]] = [
+        ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
+        ("image", ("Piano rolls: the adversarial G above the MLE-pretrained G (seed 0)", final)),
+        ("table", ("Set-up", setup)),
+        ("image", ("The game: NLL while pretraining, then losses, reward, D accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
+        ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
+        ("text", f"Listen: `gankit music {path} --n 3 --out {path}/music` (MIDI, piano rolls, WAV).\n\n"
+                 f"Score it: `gankit eval {path}` (BLEU, musical statistics, NLL; beside the MLE G, random tokens and real music)."),
     ]
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))

@@ -56,7 +56,7 @@ def load_data(cfg: Config, **changes: Any) -> ArrayDataset:
     d = dataclasses.replace(cfg.data, **changes) if changes else cfg.data
     return load_dataset(d.name, path=d.path, size=d.size, channels=d.channels, n=d.n, seed=cfg.seed,
                         download=d.download, split=d.split, upscale=d.upscale, cache=d.cache,
-                        domains=d.domains)
+                        domains=d.domains, music=cfg.music.data_options())
 
 
 def load_run_data(run: Path, cfg: Config, **changes: Any) -> ArrayDataset:
@@ -170,7 +170,7 @@ class Run:
         """The network `role` of the game, with the first of `files` its checkpoint holds, in eval mode."""
         if role not in self._nets:
             ckpt = self._checkpoint_dir()
-            net = self.spec.networks(self.config, tuple(self.info["shape"]), len(self.class_names))[role]
+            net = self.spec.networks(self.config, self.info)[role]
             name = next((f for f in files if (ckpt / f"{f}.safetensors").is_file()), files[-1])
             load_into(net, load_weights(ckpt, name, self.device), ckpt / f"{name}.safetensors")
             self._nets[role] = net.to(self.device).eval().requires_grad_(False)
@@ -359,6 +359,9 @@ class Run:
         `jacobian_reject` = q turns away the latents where G stretches most (None: the run's
         sample.jacobian_reject); a sample must pass both rules. See gankit.sampling.
         """
+        if self.kind == "tokens":
+            raise ConfigError(f"{self.path} is a SeqGAN run: its samples are music, drawn from no latent;\n"
+                              f"write them with `gankit music {self.path} --out DIR` (Python: gankit.composer.Composer)")
         check_truncation(truncation)
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
         qj = check_jacobian_reject(self.sample_jacobian_reject if jacobian_reject is None else jacobian_reject,

@@ -11,11 +11,13 @@ from gankit import latent
 from gankit.api import train
 from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 from gankit.cli.boundary import guarded
+from gankit.composer import GENERATORS, Composer
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
 from gankit.data.fetch import REFERENCE_DATASETS, fetch_dataset, resolve_reference
 from gankit.errors import ConfigError, DataError
 from gankit.evaluation import evaluate, evaluate_translation, format_card, format_translation_card, write_card
+from gankit.evaluation.music import evaluate_music, format_music_card
 from gankit.games.registry import game_spec
 from gankit.run import Run, load_run
 from gankit.training.distributed import close_distributed
@@ -40,6 +42,8 @@ EPILOG = """examples:
   gankit train fashion-cyclegan --out runs/sneaker2boot
   gankit translate runs/sneaker2boot --input sneakers/ --direction AtoB --out boots/ --eval
   gankit fetch horse2zebra --dest datasets
+  gankit train chorales-seqgan --out runs/chorales
+  gankit music runs/chorales --n 3 --bars 8 --out music/ --checkpoint pretrained
   torchrun --nproc_per_node 2 -m gankit train fashion-stylegan2     # DDP; the batch size is global
   gankit demo
 """
@@ -71,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_sampling(sub)
     _add_latent(sub)
     _add_translation(sub)
+    _add_music(sub)
     return p
 
 
@@ -119,7 +124,8 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     _run_argument(e)
-    e.add_argument("--n", type=count(2), default=10_000, help="generated samples (default 10000)")
+    e.add_argument("--n", type=count(2), default=None,
+                   help="generated samples (default 10000; music: as many as test windows, at most 2000)")
     e.add_argument("--metrics", default=None,
                    help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
     e.add_argument("--features", default=None,
@@ -156,6 +162,20 @@ def _add_translation(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--dest", default="datasets", help="where to unpack it (default ./datasets)")
     f.add_argument("--mirror", default=None, metavar="URL",
                    help="a mirror holding the same archives (e.g. file:///shared/archives), in place of the reference host")
+
+
+def _add_music(sub: argparse._SubParsersAction) -> None:
+    """music: a SeqGAN run writing MIDI files, piano rolls and WAVs."""
+    m = sub.add_parser("music", help="write MIDI, piano rolls and WAVs with a SeqGAN run (e.g. chorales-seqgan)")
+    _run_argument(m)
+    m.add_argument("--n", type=POSITIVE, default=3, help="pieces (default 3)")
+    m.add_argument("--bars", type=POSITIVE, default=None, help="bars per piece (default: the training window's length)")
+    m.add_argument("--out", required=True, help="folder for piece_XX.mid, .png and .wav")
+    m.add_argument("--checkpoint", dest="generator", choices=list(GENERATORS), default="latest",
+                   help="latest: the adversarial G; pretrained: the MLE-pretrained G kept beside it (default latest)")
+    m.add_argument("--seed", type=SEED, default=0, help="sampling seed (default 0)")
+    m.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1: as trained)")
+    m.add_argument("--no-audio", dest="audio", action="store_false", help="skip the WAVs (FluidSynth)")
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
@@ -310,7 +330,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     run = _open(args)
     if run.spec.translates:
         return _eval_translation(run, args.n, args.seed, args.card)
-    card = evaluate(run, n=args.n, metrics=args.metrics, features=args.features, seed=args.seed,
+    if run.kind == "tokens":
+        card = evaluate_music(run, n=args.n, seed=args.seed)
+        path = write_card(card, args.card or run.path / "metric_card.json")
+        print(format_music_card(card))
+        print(f"\nmetric card: {path}")
+        return 0
+    card = evaluate(run, n=args.n or 10_000, metrics=args.metrics, features=args.features, seed=args.seed,
                     inception_weights=args.inception_weights, reject=args.reject,
                     mixture=args.mixture, jacobian_reject=args.jacobian_reject)
     path = write_card(card, args.card or run.path / "metric_card.json")
@@ -335,6 +361,17 @@ def cmd_translate(args: argparse.Namespace) -> int:
     print(f"translated {len(written)} file(s) {args.direction}: {where}")
     if args.eval:
         _eval_translation(run, None, 0, None)
+    return 0
+
+
+def cmd_music(args: argparse.Namespace) -> int:
+    """Write pieces of a SeqGAN run as MIDI, piano rolls and (with FluidSynth) WAV."""
+    composer = Composer(_open(args), args.generator)
+    w = composer.write(args.out, n=args.n, bars=args.bars, seed=args.seed, temperature=args.temperature,
+                       audio=args.audio)
+    print(f"wrote {len(w.midi)} MIDI file(s), {len(w.rolls)} piano roll(s) and {len(w.wav)} WAV(s) to {args.out}")
+    if w.audio_problem:
+        print(f"no WAV: {w.audio_problem}")
     return 0
 
 
@@ -405,7 +442,7 @@ def cmd_ppl(args: argparse.Namespace) -> int:
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
             "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl, "translate": cmd_translate,
-            "fetch": cmd_fetch}
+            "fetch": cmd_fetch, "music": cmd_music}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,9 @@ import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from gankit.data.music import music_options
 from gankit.data.registry import dataset_kind, dataset_names
-from gankit.errors import ConfigError
+from gankit.errors import ConfigError, DataError
 from gankit.losses.adversarial import objective_names
 from gankit.metrics.registry import SELECTABLE
 from gankit.models.conditioning import D_MODES, G_MODES
@@ -50,7 +51,7 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         _choice("data.name", self.name, dataset_names())
-        _choice("data.split", self.split, ("train", "test"))
+        _choice("data.split", self.split, ("train", "val", "test"))
         _check(self.size is None or self.size >= 4, f"data.size must be ≥ 4 pixels, got {self.size}")
         _check(self.channels in (None, 1, 3), f"data.channels must be 1 (gray) or 3 (RGB), got {self.channels}")
         _check(self.n is None or self.n > 0, f"data.n must be positive, got {self.n}")
@@ -326,6 +327,76 @@ class TranslationConfig:
 
 
 @dataclass
+class MusicConfig:
+    """Music as token sequences, and the SeqGAN game (Yu et al. 2017) that learns it (game=seqgan; Lee et al. 2017).
+
+    Data: steps_per_quarter: the grid (2 = eighth notes, 4 = sixteenths); transpose: none | c (every piece to
+    C major / A minor by its estimated key) | augment (training pieces in all 12 keys); representation: word
+    (the sounding pitches, each marked struck or held: Lee et al.'s musical word) | set (the sounding pitches only);
+    window: tokens per sequence; stride: between windows (null = window/2); min_count: rarer words become <unk>;
+    max_voices: notes sounding at once beyond this are dropped (and counted); val/test: fractions of pieces held
+    out; split_seed: the split's seed (not the run's, so every seed is tested on the same pieces).
+    Networks: embed/hidden: G's token embedding and LSTM width; dropout: G's, on the LSTM's input and output while
+    it learns by MLE (its samples and policy gradient use none); d_embed, d_scale (Yu et al.'s filter counts × this),
+    d_dropout: D's. Game: pretrain_g: MLE iterations; pretrain_d: D's pretraining iterations; then per iteration one
+    policy-gradient step on pg_batch sequences with `rollouts` Monte Carlo completions per prefix by a copy of G
+    that follows it at rollout_rate, and d_steps D steps every d_every iterations. train.steps counts all three.
+    lr_pg: G's learning rate in the adversarial stage (null: train.lr_g, as in MLE);
+    baseline: subtract each step's mean reward over the batch from the rewards (variance reduction, Williams 1992;
+    Yu et al. use none).
+    """
+
+    steps_per_quarter: int = 2
+    transpose: str = "c"
+    representation: str = "word"
+    window: int = 32
+    stride: int | None = None
+    min_count: int = 2
+    max_voices: int = 4
+    val: float = 0.1
+    test: float = 0.1
+    split_seed: int = 0
+    embed: int = 64
+    hidden: int = 128
+    dropout: float = 0.0
+    d_embed: int = 64
+    d_scale: float = 0.25
+    d_dropout: float = 0.25
+    pretrain_g: int = 1000
+    pretrain_d: int = 200
+    rollouts: int = 16
+    rollout_rate: float = 0.8
+    pg_batch: int = 32
+    d_steps: int = 3
+    d_every: int = 1
+    lr_pg: float | None = None
+    baseline: bool = False
+
+    def __post_init__(self) -> None:
+        for key in ("embed", "hidden", "d_embed", "rollouts", "pg_batch", "d_every", "pretrain_g"):
+            _check(getattr(self, key) >= 1, f"music.{key} must be ≥ 1, got {getattr(self, key)}")
+        for key in ("pretrain_d", "d_steps"):
+            _check(getattr(self, key) >= 0, f"music.{key} must be ≥ 0, got {getattr(self, key)}")
+        _check(self.lr_pg is None or self.lr_pg > 0, f"music.lr_pg must be > 0 or null (= train.lr_g), got {self.lr_pg}")
+        _check(self.d_scale > 0, f"music.d_scale (× Yu et al.'s filter counts) must be > 0, got {self.d_scale}")
+        for key in ("dropout", "d_dropout"):
+            _check(0 <= getattr(self, key) < 1, f"music.{key} must be in [0, 1), got {getattr(self, key)}")
+        _check(0 <= self.rollout_rate < 1, f"music.rollout_rate must be in [0, 1) (0.8 in Yu et al.), got {self.rollout_rate}")
+        try:  # the data fields are checked where the loaders define them
+            music_options(self.data_options())
+        except DataError as e:
+            raise ConfigError(str(e)) from None
+
+    def data_options(self) -> dict[str, Any]:
+        """The fields that shape the data (passed to the music loaders)."""
+        return {k: getattr(self, k) for k in MUSIC_DATA_KEYS}
+
+
+MUSIC_DATA_KEYS = ("steps_per_quarter", "transpose", "representation", "window", "stride", "min_count", "max_voices",
+                   "val", "test", "split_seed")
+
+
+@dataclass
 class LogConfig:
     """What a run writes while it trains, and how often (in steps = G updates)."""
 
@@ -425,6 +496,7 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
+    music: MusicConfig = field(default_factory=MusicConfig)
     sample: SampleConfig = field(default_factory=SampleConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
 
@@ -435,6 +507,7 @@ class Config:
         dev = self.device.split(":")[0]
         _choice("device", dev, ("auto", "cpu", "cuda", "mps"))
         points = dataset_kind(self.data.name) == "points"
+        _check_music_game(self)
         if self.model.arch == "dcgan" and points:
             raise ConfigError("model.arch=dcgan needs an image dataset; 2-D points take model.arch=mlp")
         if self.data.xflip and points:
@@ -469,6 +542,21 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """The config as plain nested dicts (JSON/YAML-ready)."""
         return asdict(self)
+
+
+def _check_music_game(cfg: Config) -> None:
+    """Token sequences (music) and the SeqGAN game go together; SeqGAN needs steps left after its pretraining."""
+    tokens = dataset_kind(cfg.data.name) == "tokens"
+    if tokens and cfg.game != "seqgan":
+        raise ConfigError(f"data.name={cfg.data.name} holds token sequences (music); game={cfg.game} plays on images "
+                          "or points.\nUse game=seqgan (e.g. the preset chorales-seqgan)")
+    if cfg.game == "seqgan" and not tokens:
+        raise ConfigError(f"game=seqgan learns token sequences, but data.name={cfg.data.name} is not one;\n"
+                          "use chorales, midi-folder or scales")
+    pretrain = cfg.music.pretrain_g + cfg.music.pretrain_d
+    if cfg.game == "seqgan" and cfg.train.steps <= pretrain:
+        raise ConfigError(f"train.steps={cfg.train.steps} ends within SeqGAN's pretraining (music.pretrain_g + "
+                          f"music.pretrain_d = {pretrain});\ngive train.steps above {pretrain} for adversarial steps")
 
 
 SECTIONS = {f.name: f.type for f in fields(Config)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import nn
@@ -38,9 +38,16 @@ class Game(Protocol):
 
 
 BuildGame = Callable[[Config, ArrayDataset, torch.device, DistContext | None, Path | None], Game]
-BuildNetworks = Callable[[Config, tuple[int, ...], int], dict[str, nn.Module]]
+# (config, the run's data facts: data.json / ArrayDataset.info()) -> its networks by player name
+BuildNetworks = Callable[[Config, Mapping[str, Any]], dict[str, nn.Module]]
+NetworksByShape = Callable[[Config, tuple[int, ...], int], dict[str, nn.Module]]
 # A game's own progress pictures: (state, data, samples folder, n, seed) -> fn(step) that writes them.
 BuildPictures = Callable[[TrainState, ArrayDataset, Path, int, int], Callable[[int], None]]
+
+
+def by_shape(networks: NetworksByShape) -> BuildNetworks:
+    """A BuildNetworks for networks that need only the sample shape and the number of classes."""
+    return lambda cfg, facts: networks(cfg, tuple(facts["shape"]), len(facts["class_names"]))
 
 
 @dataclass(frozen=True)

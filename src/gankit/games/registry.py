@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from gankit.errors import ConfigError
-from gankit.games import adversarial, translation
+from gankit.games import adversarial, seqgan, translation
 from gankit.games.base import GameSpec
 
 GAMES: dict[str, GameSpec] = {
     "adversarial": adversarial.SPEC,
     "cyclegan": translation.CYCLEGAN,
     "pix2pix": translation.PIX2PIX,
+    "seqgan": seqgan.SEQGAN,
 }
 
 

@@ -129,7 +129,8 @@ class ProgressBar(Callback):
     """A tqdm bar with ETA and the live losses, D outputs and D accuracy."""
 
     KEYS = (("loss_d", "D"), ("loss_g", "G"), ("d_real", "D(x)"), ("d_fake", "D(G(z))"), ("acc", "acc"),
-            ("acc_a", "acc D_A"), ("acc_b", "acc D_B"), ("cycle", "cycle"), ("l1", "L1"))  # last four: translation
+            ("acc_a", "acc D_A"), ("acc_b", "acc D_B"), ("cycle", "cycle"), ("l1", "L1"),  # translation
+            ("nll", "NLL"), ("reward", "reward"))  # SeqGAN
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled and os.environ.get("GANKIT_PROGRESS", "1") != "0"

@@ -48,6 +48,8 @@ class TrainState:
     step: int = 0
     # Other stateful parts of the game (ADA's p, the balancer), each with state_dict/load_state_dict.
     components: dict[str, Any] = field(default_factory=dict)
+    # Networks that do not learn but are saved with the players (SeqGAN's MLE-pretrained G, its rollout copy).
+    kept: dict[str, nn.Module] = field(default_factory=dict)
     rank: int = 0
     world_size: int = 1
 
@@ -61,6 +63,7 @@ class TrainState:
         out = {name: p.net.state_dict() for name, p in self.players.items()}
         if self.ema is not None:
             out[f"{self.ema_of}_ema"] = self.ema.ready().state_dict()
+        out.update({name: net.state_dict() for name, net in self.kept.items()})
         return out
 
     def load_weights(self, weights: dict[str, dict[str, torch.Tensor]]) -> None:
@@ -70,6 +73,8 @@ class TrainState:
         if self.ema is not None:
             self.ema.model.load_state_dict(weights[f"{self.ema_of}_ema"])
             self.ema.loaded()
+        for name, net in self.kept.items():
+            net.load_state_dict(weights[name])
 
     def extra_state(self) -> dict[str, Any]:
         """Optimisers, RNGs, sampler position and counters (saved with torch.save, loaded weights_only)."""

@@ -40,7 +40,8 @@ def plot_game_curves(rows: Sequence[Mapping[str, float]], path: str | os.PathLik
     plt = _pyplot()
     fig, axes = plt.subplots(1, 4, figsize=(18, 3.8))
     players = sorted({k.removeprefix("loss_") for r in rows for k in r if k.startswith("loss_")})  # every game's own
-    terms = [("adv_g", "G adversarial"), ("cycle", "cycle"), ("identity", "identity"), ("l1", "L1")]  # translation
+    terms = [("adv_g", "G adversarial"), ("cycle", "cycle"), ("identity", "identity"), ("l1", "L1"),  # translation
+             ("nll", "G's NLL (MLE)"), ("reward", "G's reward")]  # SeqGAN
     sides = [(f"d_{s}_{k}", f"D_{k.upper()}({'x' if s == 'real' else 'fake'})") for k in "ab" for s in ("real", "fake")]
     panels = [
         ("losses", [(f"loss_{p}", f"loss_{p.upper()}") for p in players] + terms, None),
@@ -63,7 +64,8 @@ def plot_game_curves(rows: Sequence[Mapping[str, float]], path: str | os.PathLik
         ax.set_title(title)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:  # a panel can be empty early on (e.g. no D yet while SeqGAN pretrains)
+            ax.legend(fontsize=8)
     fig.tight_layout()
     _save(fig, path)
 

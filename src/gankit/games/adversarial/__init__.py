@@ -2,8 +2,8 @@
 
 from gankit.games.adversarial.build import build_game, build_networks, build_state, game_options
 from gankit.games.adversarial.game import AdversarialGame, Batch
-from gankit.games.base import GameSpec
+from gankit.games.base import GameSpec, by_shape
 
-SPEC = GameSpec("adversarial", build=build_game, networks=build_networks)
+SPEC = GameSpec("adversarial", build=build_game, networks=by_shape(build_networks))
 
 __all__ = ["SPEC", "AdversarialGame", "Batch", "build_game", "build_networks", "build_state", "game_options"]
