@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ data:
 	  echo "The demo will use scikit-learn's bundled digits instead."; \
 	fi
 
+# FluidSynth and the General MIDI soundfont render the music game's MIDI to WAV (Debian packages).
+# Without them gankit still writes MIDI files and piano rolls, and says how to install them.
+audio:
+	@if command -v fluidsynth >/dev/null 2>&1 && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
+	  echo "FluidSynth and the GM soundfont: found"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null || (apt-get update -qq && apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null)) \
+	    || echo "apt could not install fluidsynth fluid-soundfont-gm: WAV tests will be skipped"; \
+	else \
+	  echo "FluidSynth is not installed (WAV output off). Get it with:  sudo apt-get install fluidsynth fluid-soundfont-gm"; \
+	fi
+
 demo: install data
 	$(PY) -m gankit demo --out runs/demo
 
@@ -43,7 +55,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
-test: install
+test: install audio
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
@@ -63,7 +75,19 @@ bench-modes: install
 bench-fashion: install data
 	$(PY) -m bench.fashion_budget
 
-bench-demo: install data
+bench-# FluidSynth and the General MIDI soundfont render the music game's MIDI to WAV (Debian packages).
+# Without them gankit still writes MIDI files and piano rolls, and says how to install them.
+audio:
+	@if command -v fluidsynth >/dev/null 2>&1 && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
+	  echo "FluidSynth and the GM soundfont: found"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null || (apt-get update -qq && apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null)) \
+	    || echo "apt could not install fluidsynth fluid-soundfont-gm: WAV tests will be skipped"; \
+	else \
+	  echo "FluidSynth is not installed (WAV output off). Get it with:  sudo apt-get install fluidsynth fluid-soundfont-gm"; \
+	fi
+
+demo: install data
 	$(PY) -m bench.demo
 
 bench-versus: install data
@@ -76,6 +100,14 @@ bench-translation: install data
 	$(PY) -m bench.translation --preset fashion-cyclegan
 	$(PY) -m bench.translation --preset fashion-pix2pix
 	$(PY) -m bench.translation_folder
+
+# issue 19's claim: SeqGAN against its own MLE-pretrained G on the chorales, 3 seeds (about 25 CPU-minutes each)
+bench-music: install audio
+	$(PY) -m bench.music --preset chorales-seqgan --seeds 0,1,2
+
+# the listenable examples in docs/music/ (trains chorales-seqgan first unless bench-music left a run)
+music-examples: install audio
+	$(PY) scripts/music_examples.py --run bench/out/chorales-seqgan/seed0 --out docs/music
 
 bench-stylegan2: install data
 	$(PY) -m bench.stylegan2 speed

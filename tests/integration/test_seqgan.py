@@ -1,5 +1,8 @@
 """SeqGAN end to end: it learns a grammar, resumes bit for bit, writes music, scores itself, and refuses bad input."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pretty_midi
 import pytest
@@ -10,10 +13,12 @@ import gankit
 from gankit.api import as_config
 from gankit.cli.main import main
 from gankit.composer import Composer
-from gankit.data.music import valid_share
 from gankit.errors import ConfigError
 from gankit.evaluation.music import evaluate_music, format_music_card
 from gankit.training.checkpoint import latest_checkpoint
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from scales_seeds import grammatical_shares  # the figures' own measurement, not a copy of it
 
 FAST = {"log.progress": False, "log.report": "none", "log.every": 10, "log.checkpoint_every": 20,
         "log.sample_every": 1000}
@@ -137,18 +142,13 @@ def test_chorales_tiny_preset_trains_reports_and_plays(tmp_path, capsys):
     assert "BLEU-4" in capsys.readouterr().out
 
 
-def _valid_shares(run):
-    data = run.dataset()
-    return {w: valid_share(Composer(run, w).sample_ids(1000, seed=99), data.meta) for w in ("pretrained", "latest")}
-
-
 @pytest.mark.slow
 def test_adversarial_training_raises_the_share_of_grammatical_sequences(tmp_path):
     """The scales language: MLE alone writes about 12% valid sentences at this budget; SeqGAN's policy gradient,
     against a D that learns the grammar's long-range rules, must lift that to at least 20% and by 8 points.
     Measured on seeds 0-4 (1000 sequences each): MLE 0.12-0.13, adversarial 0.25-0.35 (docs/benchmarks.md)."""
     run = gankit.train("scales-seqgan", out=tmp_path / "run", overrides={"log.progress": False, "log.report": "none"})
-    shares = _valid_shares(gankit.load_run(run.path))
+    shares = grammatical_shares(gankit.load_run(run.path))
     assert shares["latest"] >= 0.20 and shares["latest"] >= shares["pretrained"] + 0.08, shares
 
 
