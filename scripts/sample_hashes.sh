@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fingerprints of every *-tiny preset: trains each, samples 64 with seed 0 (`gankit sample RUN --n 64 --seed 0
+# Fingerprints of every *-tiny preset: trains each, samples 64 with seed 0 (a SeqGAN run: 64 token sequences) (`gankit sample RUN --n 64 --seed 0
 # --out X.npy`) and prints the sha256 of the samples and of metrics.csv without its time column. Training is
 # deterministic on a CPU, so a refactor that changes no numbers prints the same lines before and after:
 #   bash scripts/sample_hashes.sh > before.txt; (change); bash scripts/sample_hashes.sh > after.txt; diff before.txt after.txt
@@ -36,6 +36,8 @@ for preset in $(ls src/gankit/config/presets | grep -- '-tiny.yaml$' | sed 's/.y
     *cyclegan*|*pix2pix*)  # a translation run has no noise to sample: it translates a fixed array instead
       "$PY" -c "import numpy as np; np.save('$work/in.npy', (np.arange(4*32*32) % 251).astype('uint8').reshape(4, 32, 32))"
       "$PY" -m gankit translate "$work/$preset" --input "$work/in.npy" --out "$work/$preset.npy" > /dev/null;;
+    *seqgan*)  # a music run writes token sequences: fingerprint the ids of 64 of them
+      "$PY" -c "import gankit, numpy as np; from gankit.composer import Composer; np.save('$work/$preset.npy', Composer(gankit.load_run('$work/$preset')).sample_ids(64, seed=0).numpy())";;
     *) "$PY" -m gankit sample "$work/$preset" --n 64 --seed 0 --out "$work/$preset.npy" > /dev/null;;
   esac
   samples=$(sha256sum "$work/$preset.npy" | cut -c1-16)
