@@ -175,9 +175,14 @@ def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, r
     trained = int(rows[-1]["step"]) if trained is None else trained
     t = cfg.train
     counts = info.get("counts", {})
-    setup = [("data", f"{data.name}: {len(data)} training windows of {m.window} steps; pieces per split "
-                      f"{ {k: len(v) for k, v in info['split'].items() if k != 'seed'} }; vocabulary {len(info['vocabulary'])} "
-                      f"{m.representation}s"),
+    splits = [s for s in ("train", "val", "test") if s in counts]
+
+    def per_split(key: str, fmt=str) -> str:
+        return " / ".join(fmt(counts[s][key]) for s in splits)
+
+    setup = [("data", f"{data.name}: vocabulary of {len(info['vocabulary'])} {m.representation}s; split by piece "
+                      f"({' / '.join(splits)}): pieces {per_split('pieces')}, windows of {m.window} steps "
+                      f"{per_split('windows')}, <unk> {per_split('unk_share', lambda v: f'{100 * v:.1f}%')}"),
              ("grid", f"{m.steps_per_quarter} steps per quarter note, {info['steps_per_bar']} per bar; transpose {m.transpose}"),
              ("game", f"SeqGAN, objective {cfg.loss.objective}; {m.pretrain_g} MLE steps, {m.pretrain_d} D steps, then "
                       f"policy gradient with {m.rollouts} rollouts (rate {m.rollout_rate}), {m.d_steps} D step(s) "
@@ -186,8 +191,6 @@ def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, r
                         f"is step {run.step} of {t.steps}"),
              ("networks", f"G: LSTM {m.hidden}, embedding {m.embed}; D: CNN, {m.d_scale:g}× Yu et al.'s filters"),
              ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
-    if counts:
-        setup.append(("counts", ", ".join(f"{k} {v}" for k, v in counts.items())))
     game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
     sections: list[tuple[str, Any]] = [
         ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
