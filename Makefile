@@ -75,19 +75,7 @@ bench-modes: install
 bench-fashion: install data
 	$(PY) -m bench.fashion_budget
 
-bench-# FluidSynth and the General MIDI soundfont render the music game's MIDI to WAV (Debian packages).
-# Without them gankit still writes MIDI files and piano rolls, and says how to install them.
-audio:
-	@if command -v fluidsynth >/dev/null 2>&1 && [ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then \
-	  echo "FluidSynth and the GM soundfont: found"; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  (apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null || (apt-get update -qq && apt-get install -y -qq fluidsynth fluid-soundfont-gm >/dev/null)) \
-	    || echo "apt could not install fluidsynth fluid-soundfont-gm: WAV tests will be skipped"; \
-	else \
-	  echo "FluidSynth is not installed (WAV output off). Get it with:  sudo apt-get install fluidsynth fluid-soundfont-gm"; \
-	fi
-
-demo: install data
+bench-demo: install data
 	$(PY) -m bench.demo
 
 bench-versus: install data
