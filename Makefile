@@ -89,7 +89,7 @@ bench-translation: install data
 	$(PY) -m bench.translation --preset fashion-pix2pix
 	$(PY) -m bench.translation_folder
 
-# issue 19's claim: SeqGAN against its own MLE-pretrained G on the chorales, 3 seeds (about 25 CPU-minutes each)
+# issue 19's claim: SeqGAN against its own MLE-pretrained G on the chorales, 3 seeds (about 10 CPU-minutes each)
 bench-music: install audio
 	$(PY) -m bench.music --preset chorales-seqgan --seeds 0,1,2
 
