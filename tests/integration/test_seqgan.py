@@ -158,3 +158,16 @@ def test_sample_on_a_music_run_points_to_the_music_command(tmp_path, capsys):
     assert main(["sample", str(run.path), "--n", "4", "--out", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
     assert "gankit music" in err and len(err.strip().splitlines()) <= 2
+
+
+@pytest.mark.parametrize("objective", ["lsgan", "wgan"])
+def test_lee_et_al_variants_train_with_their_own_rewards(tmp_path, objective):
+    """LS-SeqGAN (D fits 1/0, reward = its output) and W-SeqGAN (a clipped critic, reward = its value)."""
+    run = gankit.train("scales-seqgan", out=tmp_path / "run", overrides={**SMALL, "train.steps": 30,
+                                                                         "loss.objective": objective})
+    w, extra = _weights(run.path)
+    assert all(torch.isfinite(t).all() for net in w.values() for t in net.values())
+    if objective == "wgan":  # the critic's weights stay within the clip
+        assert max(float(t.abs().max()) for t in w["D"].values()) <= 0.01 + 1e-7
+    rows = (run.path / "metrics.csv").read_text().splitlines()
+    assert "reward" in rows[0] and len(rows) > 2

@@ -13,7 +13,7 @@ from torch import nn
 
 from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
-from gankit.games.base import GameSpec
+from gankit.games.base import GameSpec, by_shape
 from gankit.losses.adversarial import get_objective
 from gankit.models.mlp import MLPDiscriminator, MLPGenerator
 from gankit.training.batches import EpochBatches
@@ -104,4 +104,4 @@ def build(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistConte
     return TwoGenerators(state, cfg.loss.objective, t.batch_size, cfg.model.z_dim)
 
 
-SPEC = GameSpec("two-generators", build=build, networks=networks, sampler="G1", judge="D")
+SPEC = GameSpec("two-generators", build=build, networks=by_shape(networks), sampler="G1", judge="D")

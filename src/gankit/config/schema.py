@@ -50,7 +50,9 @@ class DataConfig:
     domains: list[str] | None = None
 
     def __post_init__(self) -> None:
-        _choice("data.name", self.name, dataset_names())
+        # the list alone on the second line: with the music sets it no longer fits after "choose one of:"
+        _check(self.name in dataset_names(), f"data.name={self.name!r} is not a dataset gankit knows; choose one of:\n"
+                                             f"{', '.join(dataset_names())}")
         _choice("data.split", self.split, ("train", "val", "test"))
         _check(self.size is None or self.size >= 4, f"data.size must be ≥ 4 pixels, got {self.size}")
         _check(self.channels in (None, 1, 3), f"data.channels must be 1 (gray) or 3 (RGB), got {self.channels}")
