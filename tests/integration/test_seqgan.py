@@ -45,12 +45,18 @@ def test_seqgan_resume_is_bit_exact(tmp_path):
 
 
 def test_mle_generator_is_kept_beside_the_adversarial_one(tmp_path):
-    run = gankit.train("scales-seqgan", out=tmp_path / "run", overrides={**SMALL, "train.steps": 30})
+    run = gankit.train("scales-seqgan", out=tmp_path / "run", overrides={
+        **SMALL, "train.steps": 30, "log.checkpoint_every": 5, "log.keep_checkpoints": 10})
     w, _ = _weights(run.path)
-    # G_mle froze at the end of MLE; G moved on by policy gradient; the rollout copy trails G
-    assert any(not torch.equal(w["G"][k], w["G_mle"][k]) for k in w["G"])
+    # at step 15 MLE (10 steps) and D's pretraining (5) are over and G has not moved since MLE ended
+    after_mle = load_file(str(run.path / "checkpoints" / "step_0000015" / "G.safetensors"))
     for k in w["G"]:
-        assert not torch.equal(w["G_rollout"][k], w["G"][k]) or torch.equal(w["G"][k], w["G_mle"][k])
+        assert torch.equal(w["G_mle"][k], after_mle[k]), f"G_mle.{k} is not the G that MLE left"
+    # G moved on by policy gradient; the rollout copy trails it, strictly between G_mle and G
+    assert any(not torch.equal(w["G"][k], w["G_mle"][k]) for k in w["G"])
+    moved = [k for k in w["G"] if not torch.equal(w["G"][k], w["G_mle"][k])]
+    for k in moved:
+        assert not torch.equal(w["G_rollout"][k], w["G"][k]) and not torch.equal(w["G_rollout"][k], w["G_mle"][k])
 
 
 def test_music_command_writes_midi_piano_rolls_and_wav(tmp_path, capsys):

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gankit.data.music import read_midi  # the reader the midi-folder dataset uses: written files read back as data
 from gankit.errors import AudioUnavailable, GankitError
 from gankit.utils import audio
-from gankit.utils.midi import note_name, playable, plot_piano_roll, plot_piano_rolls, read_midi, write_midi
+from gankit.utils.midi import note_name, playable, plot_piano_roll, plot_piano_rolls, write_midi
 
 pretty_midi = pytest.importorskip("pretty_midi")
 
@@ -42,7 +43,7 @@ def test_write_midi_round_trip_on_the_grid(tmp_path):
     assert back == sorted(map(tuple, notes.tolist()))
     for n in pm.instruments[0].notes:  # on the grid, not merely close to it
         assert n.start / STEP_S == pytest.approx(round(n.start / STEP_S), abs=1e-6)
-    np.testing.assert_array_equal(read_midi(path, SPQ), notes)
+    np.testing.assert_array_equal(read_midi(path, SPQ).notes, notes)
     assert pm.get_end_time() == pytest.approx(4 * SPB * STEP_S)
 
 
@@ -51,7 +52,7 @@ def test_write_midi_program_and_repeated_notes(tmp_path):
     path = write_midi(repeated, tmp_path / "organ.mid", SPQ, program=19)
     pm = pretty_midi.PrettyMIDI(str(path))
     assert pm.instruments[0].program == 19
-    np.testing.assert_array_equal(read_midi(path, SPQ), repeated)
+    np.testing.assert_array_equal(read_midi(path, SPQ).notes, repeated)
 
 
 def test_unisons_become_playable():

@@ -7,7 +7,7 @@ import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
-from gankit.data.music import music_options
+from gankit.data.music import MusicOptions, music_options
 from gankit.data.registry import dataset_kind, dataset_names
 from gankit.errors import ConfigError, DataError
 from gankit.losses.adversarial import objective_names
@@ -394,8 +394,7 @@ class MusicConfig:
         return {k: getattr(self, k) for k in MUSIC_DATA_KEYS}
 
 
-MUSIC_DATA_KEYS = ("steps_per_quarter", "transpose", "representation", "window", "stride", "min_count", "max_voices",
-                   "val", "test", "split_seed")
+MUSIC_DATA_KEYS = tuple(f.name for f in fields(MusicOptions))  # the data fields are the loaders' own options
 
 
 @dataclass

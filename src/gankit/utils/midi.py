@@ -79,23 +79,6 @@ def write_midi(notes: np.ndarray, path: str | os.PathLike, steps_per_quarter: in
     return path
 
 
-def read_midi(path: str | os.PathLike, steps_per_quarter: int) -> np.ndarray:
-    """The notes of a MIDI file (all instruments but drums) on a grid of steps_per_quarter, as a sorted note array."""
-    import pretty_midi  # lazy: only the music commands need it
-
-    pm = pretty_midi.PrettyMIDI(str(path))
-    rows = []
-    for instrument in pm.instruments:
-        if instrument.is_drum:
-            continue
-        for note in instrument.notes:
-            onset = round(pm.time_to_tick(note.start) * steps_per_quarter / pm.resolution)
-            end = round(pm.time_to_tick(note.end) * steps_per_quarter / pm.resolution)
-            rows.append((note.pitch, onset, max(1, end - onset)))
-    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
-    return arr[np.lexsort((arr[:, PITCH], arr[:, ONSET]))]
-
-
 def note_name(pitch: int) -> str:
     """Scientific pitch notation of a MIDI pitch: 60 → 'C4', 61 → 'C#4'."""
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
