@@ -1,6 +1,6 @@
 """The SeqGAN learning test (the scales language) over seeds: the figures in tests/integration/test_seqgan.py.
 
-    python scripts/scales_seeds.py [--seeds 0 1 2 3 4]
+    python scripts/scales_seeds.py [--seeds 0 1 2 3 4] [--set KEY=VALUE ...]
 
 For each seed: train the scales-seqgan preset, then the share of 1000 sequences (sampling seed 99)
 that are grammatical sentences of the language, for the MLE-pretrained G and the adversarial G.
@@ -27,13 +27,14 @@ def grammatical_shares(run: gankit.Run, n: int = 1000) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--set", dest="overrides", action="append", default=[], help="KEY=VALUE on top of the preset")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="scales-"))
     print("| seed | MLE G | adversarial G | s |\n|---|---|---|---|")
     for seed in args.seeds:
         t = time.perf_counter()
-        run = gankit.train("scales-seqgan", out=root / f"seed{seed}", overrides={"seed": seed, "log.progress": False,
-                                                                              "log.report": "none"})
+        run = gankit.train("scales-seqgan", out=root / f"seed{seed}",
+                           overrides=[f"seed={seed}", "log.progress=false", "log.report=none", *args.overrides])
         shares = grammatical_shares(gankit.load_run(run.path))
         print(f"| {seed} | {shares['pretrained']:.3f} | {shares['latest']:.3f} | {time.perf_counter() - t:.0f} |", flush=True)
 
