@@ -362,6 +362,9 @@ class Run:
         if self.kind == "tokens":
             raise ConfigError(f"{self.path} is a SeqGAN run: its samples are music, drawn from no latent;\n"
                               f"write them with `gankit music {self.path} --out DIR` (Python: gankit.composer.Composer)")
+        if self.config.game == "text2img":
+            raise ConfigError(f"{self.path} draws what a caption says: give it one with\n"
+                              f"`gankit text2img {self.path} \"a large red circle\" --out FILE.png` (Python: gankit.illustrator)")
         check_truncation(truncation)
         q = check_reject_fraction(self.sample_reject if reject is None else reject)
         qj = check_jacobian_reject(self.sample_jacobian_reject if jacobian_reject is None else jacobian_reject,

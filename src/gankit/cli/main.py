@@ -18,7 +18,9 @@ from gankit.data.fetch import REFERENCE_DATASETS, fetch_dataset, resolve_referen
 from gankit.errors import ConfigError, DataError
 from gankit.evaluation import evaluate, evaluate_translation, format_card, format_translation_card, write_card
 from gankit.evaluation.music import evaluate_music, format_music_card
+from gankit.evaluation.text2img import evaluate_text2img, format_text2img_card
 from gankit.games.registry import game_spec
+from gankit.illustrator import Illustrator, read_captions
 from gankit.run import Run, load_run
 from gankit.training.distributed import close_distributed
 from gankit.translator import Translator
@@ -44,6 +46,9 @@ EPILOG = """examples:
   gankit fetch horse2zebra --dest datasets
   gankit train chorales-seqgan --out runs/chorales
   gankit music runs/chorales --n 3 --bars 8 --out music/ --checkpoint pretrained
+  gankit train shapes-dfgan --out runs/shapes
+  gankit text2img runs/shapes "a small blue square left of a large yellow triangle" --n 8 --out square.png
+  gankit text2img runs/fashion-text --captions captions.txt --n 8 --out drawings.npy
   torchrun --nproc_per_node 2 -m gankit train fashion-stylegan2     # DDP; the batch size is global
   gankit demo
 """
@@ -76,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_latent(sub)
     _add_translation(sub)
     _add_music(sub)
+    _add_text2img(sub)
     return p
 
 
@@ -125,7 +131,8 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     _run_argument(e)
     e.add_argument("--n", type=count(2), default=None,
-                   help="generated samples (default 10000; music: as many as test windows, at most 2000)")
+                   help="generated samples (default 10000; music: as many as test windows, at most 2000; "
+                        "text-to-image: 1000 captions per set)")
     e.add_argument("--metrics", default=None,
                    help="comma list of fid,kid,pr,dc,is,c2st,memo,modes (default: all that apply but modes for images)")
     e.add_argument("--features", default=None,
@@ -176,6 +183,19 @@ def _add_music(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--seed", type=SEED, default=0, help="sampling seed (default 0)")
     m.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1: as trained)")
     m.add_argument("--no-audio", dest="audio", action="store_false", help="skip the WAVs (FluidSynth)")
+
+
+def _add_text2img(sub: argparse._SubParsersAction) -> None:
+    """text2img: a text-to-image run drawing what captions say."""
+    t = sub.add_parser("text2img", help="draw what captions say with a text-to-image run (e.g. shapes-dfgan)")
+    _run_argument(t)
+    t.add_argument("caption", nargs="?", default=None, help='the caption, e.g. "a large red circle"')
+    t.add_argument("--captions", default=None, metavar="FILE.txt", help="a text file of captions, one per line "
+                   "(one row of N per caption)")
+    t.add_argument("--n", type=POSITIVE, default=8, help="images per caption (default 8)")
+    t.add_argument("--seed", type=SEED, default=0, help="noise seed (default 0); the same noise serves every caption")
+    t.add_argument("--out", required=True, help="FILE.png (a labelled row per caption) or FILE.npy (uint8 N×H×W×3, "
+                   "or N×H×W for grey data; K×N×… for K captions)")
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
@@ -330,10 +350,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     run = _open(args)
     if run.spec.translates:
         return _eval_translation(run, args.n, args.seed, args.card)
-    if run.kind == "tokens":
-        card = evaluate_music(run, n=args.n, seed=args.seed)
+    if run.kind == "tokens" or run.config.game == "text2img":
+        evaluate_game, format_game = ((evaluate_music, format_music_card) if run.kind == "tokens"
+                                      else (evaluate_text2img, format_text2img_card))
+        card = evaluate_game(run, n=args.n, seed=args.seed)
         path = write_card(card, args.card or run.path / "metric_card.json")
-        print(format_music_card(card))
+        print(format_game(card))
         print(f"\nmetric card: {path}")
         return 0
     card = evaluate(run, n=args.n or 10_000, metrics=args.metrics, features=args.features, seed=args.seed,
@@ -372,6 +394,16 @@ def cmd_music(args: argparse.Namespace) -> int:
     print(f"wrote {len(w.midi)} MIDI file(s), {len(w.rolls)} piano roll(s) and {len(w.wav)} WAV(s) to {args.out}")
     if w.audio_problem:
         print(f"no WAV: {w.audio_problem}")
+    return 0
+
+
+def cmd_text2img(args: argparse.Namespace) -> int:
+    """Draw images for one caption or a file of them with a text-to-image run."""
+    if (args.caption is None) == (args.captions is None):
+        raise ConfigError('give one caption ("a large red circle") or --captions FILE.txt, not both or neither')
+    captions = [args.caption] if args.captions is None else read_captions(args.captions)
+    out = Illustrator(_open(args)).write(captions, args.out, n=args.n, seed=args.seed)
+    print(f"drew {args.n} image(s) for each of {len(captions)} caption(s): {out}")
     return 0
 
 
@@ -442,7 +474,7 @@ def cmd_ppl(args: argparse.Namespace) -> int:
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
             "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl, "translate": cmd_translate,
-            "fetch": cmd_fetch, "music": cmd_music}
+            "fetch": cmd_fetch, "music": cmd_music, "text2img": cmd_text2img}
 
 
 def main(argv: list[str] | None = None) -> int:

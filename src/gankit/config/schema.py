@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from gankit.data.music import MusicOptions, music_options
-from gankit.data.registry import dataset_kind, dataset_names
+from gankit.data.registry import dataset_captioned, dataset_kind, dataset_names
 from gankit.errors import ConfigError, DataError
 from gankit.losses.adversarial import objective_names
 from gankit.metrics.registry import SELECTABLE
@@ -398,6 +398,46 @@ MUSIC_DATA_KEYS = tuple(f.name for f in fields(MusicOptions))  # the data fields
 
 
 @dataclass
+class TextConfig:
+    """Text-to-image: the caption encoders and the DF-GAN game (game=text2img; Tao et al. 2022, after AttnGAN).
+
+    encoder: damsm (an in-house bi-LSTM trained in stage 1 with AttnGAN's DAMSM losses on the training captions;
+    closed vocabulary) | minilm (the pretrained sentence encoder all-MiniLM-L6-v2, frozen; free text).
+    max_words: longer captions are cut (with a warning); embed: the in-house encoder's word embedding;
+    dim: the image–text space of the encoders (the in-house sentence embedding; R-precision's space).
+    pretrain: stage 1's iterations, in which the encoders (and the redescriber) learn from real pairs;
+    lr_encoders: their learning rate. Then the game: D on real–matching pairs (real), generated–matching and
+    real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p); G on
+    its matching pairs, plus `redescribe` × MirrorGAN's redescription loss (a captioner reads G's images back;
+    0 = off). noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
+    """
+
+    encoder: str = "damsm"
+    max_words: int = 18
+    embed: int = 128
+    dim: int = 128
+    pretrain: int = 500
+    lr_encoders: float = 2e-3
+    mismatch: float = 0.5
+    ma_gp: float = 2.0
+    ma_gp_p: float = 6.0
+    redescribe: float = 0.0
+    noise: float = 0.0
+
+    def __post_init__(self) -> None:
+        _choice("text.encoder", self.encoder, TEXT_ENCODERS)
+        for key in ("max_words", "embed", "dim", "pretrain"):
+            _check(getattr(self, key) >= 1, f"text.{key} must be ≥ 1, got {getattr(self, key)}")
+        _check(self.lr_encoders > 0, f"text.lr_encoders must be > 0, got {self.lr_encoders}")
+        for key in ("mismatch", "ma_gp", "redescribe", "noise"):
+            _check(getattr(self, key) >= 0, f"text.{key} must be ≥ 0 (0 = off), got {getattr(self, key)}")
+        _check(self.ma_gp_p >= 1, f"text.ma_gp_p (MA-GP's power; 6 in DF-GAN) must be ≥ 1, got {self.ma_gp_p}")
+
+
+TEXT_ENCODERS = ("damsm", "minilm")
+
+
+@dataclass
 class LogConfig:
     """What a run writes while it trains, and how often (in steps = G updates)."""
 
@@ -498,6 +538,7 @@ class Config:
     eval: EvalConfig = field(default_factory=EvalConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
     music: MusicConfig = field(default_factory=MusicConfig)
+    text: TextConfig = field(default_factory=TextConfig)
     sample: SampleConfig = field(default_factory=SampleConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
 
@@ -509,6 +550,7 @@ class Config:
         _choice("device", dev, ("auto", "cpu", "cuda", "mps"))
         points = dataset_kind(self.data.name) == "points"
         _check_music_game(self)
+        _check_text_game(self)
         if self.model.arch == "dcgan" and points:
             raise ConfigError("model.arch=dcgan needs an image dataset; 2-D points take model.arch=mlp")
         if self.data.xflip and points:
@@ -558,6 +600,18 @@ def _check_music_game(cfg: Config) -> None:
     if cfg.game == "seqgan" and cfg.train.steps <= pretrain:
         raise ConfigError(f"train.steps={cfg.train.steps} ends within SeqGAN's pretraining (music.pretrain_g + "
                           f"music.pretrain_d = {pretrain});\ngive train.steps above {pretrain} for adversarial steps")
+
+
+def _check_text_game(cfg: Config) -> None:
+    """The text-to-image game needs captioned images and steps left after its encoders' stage."""
+    if cfg.game != "text2img":
+        return
+    if not dataset_captioned(cfg.data.name):
+        raise ConfigError(f"game=text2img draws what a caption says, but data.name={cfg.data.name} has no captions;\n"
+                          f"use {', '.join(n for n in dataset_names() if dataset_captioned(n))}")
+    if cfg.train.steps <= cfg.text.pretrain:
+        raise ConfigError(f"train.steps={cfg.train.steps} ends within the encoders' stage (text.pretrain="
+                          f"{cfg.text.pretrain});\ngive train.steps above {cfg.text.pretrain} for adversarial steps")
 
 
 SECTIONS = {f.name: f.type for f in fields(Config)}

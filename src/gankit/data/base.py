@@ -21,6 +21,8 @@ class ArrayDataset:
     y: int64 labels of length N (0 everywhere when the source has no classes).
     class_names: one name per label value.
     meta: extra facts needed to sample or evaluate without the data (e.g. mode centres and std).
+    captions: one caption per sample for text-to-image data (None elsewhere); kept out of info(),
+    which a run folder stores, but part of the fingerprint.
     """
 
     x: torch.Tensor
@@ -29,10 +31,13 @@ class ArrayDataset:
     kind: Kind
     name: str
     meta: dict[str, Any] = field(default_factory=dict)
+    captions: list[str] | None = None
 
     def __post_init__(self) -> None:
         if len(self.x) != len(self.y):
             raise ValueError(f"{self.name}: {len(self.x)} samples but {len(self.y)} labels")
+        if self.captions is not None and len(self.captions) != len(self.x):
+            raise ValueError(f"{self.name}: {len(self.x)} samples but {len(self.captions)} captions")
         if self.kind == "image" and (self.x.dtype != torch.uint8 or self.x.dim() != 4):
             raise ValueError(f"{self.name}: images must be uint8 N×C×H×W, got {self.x.dtype} {tuple(self.x.shape)}")
         if self.kind == "tokens" and (self.x.dtype != torch.int64 or self.x.dim() != 2):
@@ -69,6 +74,8 @@ class ArrayDataset:
         h.update(repr((self.kind, tuple(self.x.shape), str(self.x.dtype))).encode())
         for t in (self.x, self.y):
             h.update(memoryview(np.ascontiguousarray(t.numpy())).cast("B"))
+        if self.captions is not None:
+            h.update("\n".join(self.captions).encode())
         return h.hexdigest()
 
 

@@ -13,6 +13,9 @@ import torch
 
 from gankit.data.base import ArrayDataset, Kind
 from gankit.data.cache import default_cache_dir
+from gankit.data.captions.fashion import load_fashion_captions
+from gankit.data.captions.folder import load_caption_folder
+from gankit.data.captions.shapes import load_shapes
 from gankit.data.digits import load_digits
 from gankit.data.domain_folders import load_paired_folder, load_unpaired_folder
 from gankit.data.edges import edges_to_sneakers
@@ -23,6 +26,7 @@ from gankit.data.pairs import is_translation, resolve_domains, translation_datas
 from gankit.data.stacked import load_stacked_fashion_mnist
 from gankit.data.toy2d import grid25, ring8
 from gankit.errors import DataError
+from gankit.text.words import Vocabulary
 
 DEFAULT_POINTS = 100_000
 DEFAULT_FASHION_DOMAINS = ("Sneaker", "Ankle boot")
@@ -120,6 +124,36 @@ def _music(name: str) -> Callable[[DatasetRequest], ArrayDataset]:
     return load
 
 
+SHAPES_SEED = 0  # the shapes are one fixed dataset, whatever the run's seed (its splits use streams of their own)
+
+
+def _with_vocabulary(ds: ArrayDataset) -> ArrayDataset:
+    """Captioned images carry their caption vocabulary in meta (a run folder keeps it to encode new captions)."""
+    assert ds.captions is not None
+    return dataclasses.replace(ds, meta={**ds.meta, "caption_vocabulary": Vocabulary.from_captions(ds.captions).words})
+
+
+def _shapes(r: DatasetRequest) -> ArrayDataset:
+    if r.size not in (None, 32):
+        raise DataError(f"shapes images are defined at 32x32 (the checker reads them there); data.size={r.size} "
+                        "is not offered. Leave data.size unset")
+    return _with_vocabulary(load_shapes(r.split, r.n, SHAPES_SEED))
+
+
+def _fashion_text(r: DatasetRequest) -> ArrayDataset:
+    _refuse_upscaling("fashion-text", 28, r, lossless=(32,))
+    return _with_vocabulary(load_fashion_captions(r.path, split=r.split, size=r.size, download=r.download,
+                                                  seed=SHAPES_SEED))
+
+
+def _caption_folder(r: DatasetRequest) -> ArrayDataset:
+    if r.path is None:
+        raise DataError("dataset 'caption-folder' needs a folder of images with captions.jsonl: "
+                        "--set data.path=/your/folder")
+    return _with_vocabulary(load_caption_folder(r.path, size=r.size, channels=3 if r.channels is None else r.channels,
+                                                upscale=r.upscale, cache_dir=_cache_dir(r), split=r.split))
+
+
 @dataclass(frozen=True)
 class DatasetEntry:
     """One dataset: its loader, whether it holds points, images or tokens, and whether it has a held-out test split.
@@ -131,6 +165,7 @@ class DatasetEntry:
     kind: Kind
     held_out: bool = False
     class_names: tuple[str, ...] | None = None
+    captioned: bool = False
 
 
 DATASETS: dict[str, DatasetEntry] = {
@@ -149,6 +184,10 @@ DATASETS: dict[str, DatasetEntry] = {
     "chorales": DatasetEntry(_music("chorales"), "tokens", held_out=True, class_names=("music",)),
     "midi-folder": DatasetEntry(_music("midi-folder"), "tokens", held_out=True, class_names=("music",)),
     "scales": DatasetEntry(_music("scales"), "tokens", class_names=("music",)),
+    # captioned images (gankit.data.captions): ArrayDataset.captions holds one caption per image
+    "shapes": DatasetEntry(_shapes, "image", held_out=True, class_names=("one object", "two objects"), captioned=True),
+    "fashion-text": DatasetEntry(_fashion_text, "image", held_out=True, class_names=tuple(CLASS_NAMES), captioned=True),
+    "caption-folder": DatasetEntry(_caption_folder, "image", held_out=True, captioned=True),
 }
 
 
@@ -169,6 +208,11 @@ def dataset_kind(name: str) -> Kind:
     return dataset_entry(name).kind
 
 
+def dataset_captioned(name: str) -> bool:
+    """Whether a dataset's images come with captions (the text-to-image game's data)."""
+    return dataset_entry(name).captioned
+
+
 def _match_channels(ds: ArrayDataset, channels: int | None) -> ArrayDataset:
     """Repeat a grayscale channel to RGB when asked; other changes are refused."""
     have = ds.x.shape[1]
@@ -186,7 +230,9 @@ def _subset(ds: ArrayDataset, n: int, seed: int) -> ArrayDataset:
         raise DataError(f"{ds.name}: asked for n={n!r} images but it has {len(ds)}; "
                         f"pass 1 <= n <= {len(ds)} or leave n unset for all")
     idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(int(seed)))[:n]
-    return dataclasses.replace(ds, x=ds.x[idx], y=ds.y[idx], meta={**ds.meta, "subset": {"n": n, "seed": seed}})
+    captions = None if ds.captions is None else [ds.captions[i] for i in idx.tolist()]
+    return dataclasses.replace(ds, x=ds.x[idx], y=ds.y[idx], captions=captions,
+                               meta={**ds.meta, "subset": {"n": n, "seed": seed}})
 
 
 def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int | None = None,
@@ -211,7 +257,7 @@ def load_dataset(name: str, *, path: str | os.PathLike | None = None, size: int 
     request = DatasetRequest(path=path, size=size, channels=channels, n=n, seed=seed, download=download,
                              split=split, upscale=upscale, cache=cache, domains=domains, music=music)
     ds = entry.load(request)
-    if ds.kind == "image":  # points and tokens loaders apply n themselves
+    if ds.kind == "image" and name != "shapes":  # points, tokens and shapes loaders apply n themselves
         ds = _match_channels(ds, channels)
         if n is not None:
             ds = translation_subset(ds, n, seed) if is_translation(ds) else _subset(ds, n, seed)

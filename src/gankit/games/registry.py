@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gankit.errors import ConfigError
-from gankit.games import adversarial, seqgan, translation
+from gankit.games import adversarial, seqgan, text2img, translation
 from gankit.games.base import GameSpec
 
 GAMES: dict[str, GameSpec] = {
@@ -11,6 +11,7 @@ GAMES: dict[str, GameSpec] = {
     "cyclegan": translation.CYCLEGAN,
     "pix2pix": translation.PIX2PIX,
     "seqgan": seqgan.SEQGAN,
+    "text2img": text2img.TEXT2IMG,
 }
 
 

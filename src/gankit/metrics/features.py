@@ -27,7 +27,7 @@ from torch import nn
 from gankit.metrics.base import MetricError
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-DOMAIN_NAMES = ("fashion-mnist", "digits")
+DOMAIN_NAMES = ("fashion-mnist", "digits", "shapes")
 TRAIN_SCRIPT = "scripts/train_domain_classifier.py"
 INCEPTION_ENV = "GANKIT_INCEPTION_WEIGHTS"
 INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth"
@@ -109,20 +109,28 @@ def _resize(x: torch.Tensor, size: int) -> torch.Tensor:
 # ---------------------------------------------------------------- domain classifier
 
 class DomainClassifier(nn.Module):
-    """A small CNN for 1-channel 28×28 images; its penultimate layer gives the features.
+    """A small CNN for grey 28×28 images (or RGB ones: in_channels=3); its penultimate layer gives the features.
 
-    Architecture: three blocks of 3×3 conv, batch norm, ReLU and 2×2 max-pool (28 -> 14 -> 7 -> 3),
-    then a linear layer to `feature_dim` with ReLU (the features) and a linear classifier.
+    Architecture: three blocks of 3×3 conv, batch norm, ReLU and 2×2 max-pool (28 -> 14 -> 7 -> 3,
+    or 32 -> 16 -> 8 -> 4), then a linear layer to `feature_dim` with ReLU (the features) and a linear
+    classifier. in_channels=1 reads RGB as luma; in_channels=3 keeps colour (the shapes captions name it).
     """
 
     def __init__(self, channels: tuple[int, ...] = (16, 32, 64), feature_dim: int = 128,
-                 num_classes: int = 10, name: str = "domain-classifier") -> None:
+                 num_classes: int = 10, name: str = "domain-classifier", in_channels: int = 1,
+                 image_size: int = 28) -> None:
         super().__init__()
-        self.config = {"channels": list(channels), "feature_dim": feature_dim, "num_classes": num_classes}
+        if in_channels not in (1, 3):
+            raise MetricError(f"DomainClassifier: in_channels must be 1 (grey) or 3 (RGB), got {in_channels}")
+        self.config: dict[str, Any] = {"channels": list(channels), "feature_dim": feature_dim,
+                                       "num_classes": num_classes}
+        if (in_channels, image_size) != (1, 28):  # the grey 28×28 classifiers' JSON keeps its old form
+            self.config |= {"in_channels": in_channels, "image_size": image_size}
         self.name = name
+        self.in_channels, self.image_size = in_channels, image_size
         self.info: dict[str, Any] = {}
         layers: list[nn.Module] = []
-        c_in, side = 1, self.image_size
+        c_in, side = in_channels, image_size
         for c in channels:
             layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
                        nn.MaxPool2d(2)]
@@ -130,11 +138,17 @@ class DomainClassifier(nn.Module):
         self.body = nn.Sequential(*layers)
         self.embed = nn.Sequential(nn.Flatten(), nn.Linear(c_in * side * side, feature_dim), nn.ReLU(inplace=True))
         self.head = nn.Linear(feature_dim, num_classes)
+        self.resize_rule = self._resize_rule()
 
-    image_size = 28
-    resize_rule = ("uint8 0..255 -> [0,1], float [-1,1] -> [0,1]; RGB -> luma (0.299, 0.587, 0.114); "
-                   "bilinear resize to 28×28 (align_corners=False, antialiased when shrinking; 8×8 digits are "
-                   "upscaled as load_digits(size=28) does); then (x - 0.5) / 0.5")
+    def _resize_rule(self) -> str:
+        s = self.image_size
+        if self.in_channels == 3:
+            return (f"uint8 0..255 -> [0,1], float [-1,1] -> [0,1]; RGB kept (1 channel repeated to RGB); "
+                    f"bilinear resize to {s}×{s} (align_corners=False, antialiased when shrinking; none when "
+                    f"already {s}×{s}); then (x - 0.5) / 0.5")
+        return (f"uint8 0..255 -> [0,1], float [-1,1] -> [0,1]; RGB -> luma (0.299, 0.587, 0.114); "
+                f"bilinear resize to {s}×{s} (align_corners=False, antialiased when shrinking; 8×8 digits are "
+                f"upscaled as load_digits(size=28) does); then (x - 0.5) / 0.5")
 
     @property
     def weights_hash(self) -> str:
@@ -142,12 +156,14 @@ class DomainClassifier(nn.Module):
         return state_dict_hash(self)
 
     def preprocess(self, x: torch.Tensor) -> torch.Tensor:
-        """Images as stored or generated -> the network's input (N×1×28×28 in [-1, 1])."""
+        """Images as stored or generated -> the network's input (N×in_channels×size×size in [-1, 1])."""
         x = to_unit_range(x).to(self.head.weight.device)
-        if x.shape[1] == 3:
-            x = (x * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
-        elif x.shape[1] != 1:
+        if x.shape[1] not in (1, 3):
             raise MetricError(f"{self.name}: takes 1- or 3-channel images, got {x.shape[1]} channels")
+        if self.in_channels == 1 and x.shape[1] == 3:
+            x = (x * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        elif self.in_channels == 3 and x.shape[1] == 1:
+            x = x.repeat(1, 3, 1, 1)
         return _resize(x, self.image_size).sub_(0.5).div_(0.5)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -169,7 +185,7 @@ def domain_weights_path(name: str) -> Path:
 
 
 def load_domain_classifier(name: str) -> DomainClassifier:
-    """Load the shipped classifier for 'fashion-mnist' or 'digits' (eval mode, CPU); `.info` holds its JSON."""
+    """Load the shipped classifier for 'fashion-mnist', 'digits' or 'shapes' (eval mode, CPU); `.info` holds its JSON."""
     if name not in DOMAIN_NAMES:
         raise MetricError(f"unknown domain classifier {name!r}; choose one of {list(DOMAIN_NAMES)}")
     path = domain_weights_path(name)
@@ -183,7 +199,8 @@ def load_domain_classifier(name: str) -> DomainClassifier:
     arch = info.get("arch", {})
     model = DomainClassifier(channels=tuple(arch.get("channels", (16, 32, 64))),
                              feature_dim=arch.get("feature_dim", 128), num_classes=arch.get("num_classes", 10),
-                             name=f"domain-classifier/{name}")
+                             name=f"domain-classifier/{name}", in_channels=arch.get("in_channels", 1),
+                             image_size=arch.get("image_size", 28))
     model.load_state_dict(load_file(str(path)))
     model.info = info
     return model.eval()
@@ -412,7 +429,7 @@ def load_inception(path: str | os.PathLike | None = None) -> InceptionV3Features
 
 
 def load_extractor(name: str, weights: str | os.PathLike | None = None) -> nn.Module:
-    """An extractor by name: 'fashion-mnist' or 'digits' (shipped classifiers), or 'inception-v3' (weights=...)."""
+    """An extractor by name: a shipped classifier (DOMAIN_NAMES), or 'inception-v3' (weights=...)."""
     if name in DOMAIN_NAMES:
         return load_domain_classifier(name)
     if name in ("inception-v3", "inception"):

@@ -1,0 +1,1 @@
+"""Captioned image datasets for text-to-image games: procedural shapes and caption helpers."""
