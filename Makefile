@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music music-examples audio clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ bench-translation: install data
 # issue 19's claim: SeqGAN against its own MLE-pretrained G on the chorales, 3 seeds (about 10 CPU-minutes each)
 bench-music: install audio
 	$(PY) -m bench.music --preset chorales-seqgan --seeds 0,1,2
+
+# issue 20's figures: shapes-dfgan (colour, shape, R-precision) and fashion-text (held-out phrasings), ~30 CPU-minutes each
+bench-text2img: install data
+	$(PY) -m bench.text2img --preset shapes-dfgan
+	$(PY) -m bench.text2img --preset fashion-text
 
 # the listenable examples in docs/music/ (trains chorales-seqgan first unless bench-music left a run)
 music-examples: install audio

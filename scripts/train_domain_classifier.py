@@ -41,7 +41,6 @@ SETTINGS = {  # epochs, batch size, peak learning rate
     "shapes": {"epochs": 12, "batch_size": 128, "lr": 3e-3},
 }
 ARCH = {"shapes": {"in_channels": 3, "image_size": 32, "num_classes": 36}}  # others: the 1×28×28, 10-class default
-CENTRE_WEIGHT = 10.0  # centres are in [-1, 1]: unweighted, a 3-pixel error would cost next to nothing
 SHAPES_CLASSES = [f"{size} {colour} {shape}" for colour in PALETTE for shape in SHAPES for size in SIZES]
 
 
@@ -92,7 +91,7 @@ def shapes_loss(model: DomainClassifier, aux: torch.nn.Linear, x: torch.Tensor, 
     centre_err = (extra[:, k:] - y[:, 1 + k:].nan_to_num()).square()[known].mean()
     return (F.cross_entropy(model.head(features), labels_of(y))
             + F.binary_cross_entropy_with_logits(extra[:, :k], y[:, 1:1 + k], reduction="none").sum(1).mean()
-            + CENTRE_WEIGHT * centre_err)
+            + centre_err)
 
 
 @torch.no_grad()

@@ -55,13 +55,13 @@ class Illustrator:
 
     @torch.no_grad()
     def draw(self, captions: Sequence[str], n: int = 8, seed: int = 0) -> torch.Tensor:
-        """Images in model space, len(captions)×n×C×H×W: the same n noise vectors for every caption."""
+        """Images in [-1, 1], len(captions)×n×C×H×W: the same n noise vectors for every caption."""
         if n < 1:
             raise ConfigError(f"n must be ≥ 1, got {n}")
         cond = self.embed(captions)
         g = torch.Generator(self.run.device).manual_seed(int(seed))
         z = torch.randn(n, self.G.z_dim, generator=g, device=self.run.device)
-        return torch.stack([self.G(z, c.expand(n, -1)).cpu() for c in cond])
+        return torch.stack([self.G(z, c.expand(n, -1)).clamp(-1, 1).cpu() for c in cond])
 
     def write(self, captions: Sequence[str], out: str | Path, n: int = 8, seed: int = 0) -> Path:
         """Write the drawings: .png (a labelled row of n per caption) or .npy (uint8 K×n×H×W×3, or K×n×H×W for grey)."""
@@ -97,5 +97,5 @@ def draw_each(ill: Illustrator, captions: Sequence[str], seed: int = 0, batch_si
     for i in range(0, len(captions), batch_size):
         chunk = list(captions[i:i + batch_size])
         z = torch.randn(len(chunk), ill.G.z_dim, generator=g, device=ill.run.device)
-        out.append(ill.G(z, ill.embed(chunk)).cpu())
+        out.append(ill.G(z, ill.embed(chunk)).clamp(-1, 1).cpu())
     return torch.cat(out)

@@ -15,7 +15,9 @@ from gankit.config.schema import Config
 from gankit.data.base import ArrayDataset
 from gankit.data.registry import dataset_entry
 from gankit.errors import GankitError
+from gankit.games.text2img.figures import picture_captions
 from gankit.games.translation.figures import fixed_examples, translation_rows
+from gankit.illustrator import Illustrator
 from gankit.metrics.modes import mode_coverage
 from gankit.models.protocols import num_classes
 from gankit.run import Run
@@ -100,6 +102,8 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
         return _write_translation_report(path, cfg, data, run, rows, status, trained)
     if run.kind == "tokens":
         return _write_music_report(path, cfg, data, run, rows, status, trained)
+    if cfg.game == "text2img":
+        return _write_text2img_report(path, cfg, data, run, rows, status, trained)
     final = path / rd.SAMPLES / "final.png"
     nrow = None
     if run.conditional and data.kind == "image":  # one row per class, 8 samples each
@@ -200,6 +204,40 @@ def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, r
         ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
         ("text", f"Listen: `gankit music {path} --n 3 --out {path}/music` (MIDI, piano rolls, WAV).\n\n"
                  f"Score it: `gankit eval {path}` (BLEU, musical statistics, NLL; beside the MLE G, random tokens and real music)."),
+    ]
+    out = path / ("report.html" if cfg.log.report == "html" else "report.md")
+    write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
+    return out
+
+
+def _write_text2img_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, rows, status: str,
+                           trained: int | None) -> Path:
+    """The report of a text-to-image run: a row of images per fixed caption first, then the set-up and the game."""
+    final = path / rd.SAMPLES / "final.png"
+    Illustrator(run).write(picture_captions(data), final, n=8, seed=0)
+    trained = int(rows[-1]["step"]) if trained is None else trained
+    t, x, m = cfg.train, cfg.text, cfg.model
+    encoder = ("in-house DAMSM bi-LSTM" if x.encoder == "damsm" else "pretrained all-MiniLM-L6-v2 (frozen)")
+    setup = [("data", f"{data.name}: {len(data)} captioned images ({len(set(data.captions or []))} distinct captions, "
+                      f"{len(data.meta['caption_vocabulary'])} words), shape {list(data.sample_shape)}"),
+             ("encoders", f"{encoder}; image encoder CNN; {x.pretrain} stage-1 steps, space of {x.dim}"),
+             ("game", f"DF-GAN, objective {cfg.loss.objective}; mismatch weight {x.mismatch:g}, MA-GP k={x.ma_gp:g} "
+                      f"p={x.ma_gp_p:g}, redescription {x.redescribe:g}"),
+             ("networks", f"G width {m.g_width}, z {m.z_dim}; D width {m.d_width}"),
+             ("status", f"{STATUS.get(status, status).format(steps=t.steps, trained=trained)}; the last checkpoint "
+                        f"is step {run.step} of {t.steps}"),
+             ("schedule", f"batch {t.batch_size}, Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, lr_D {t.lr_d:g}"),
+             ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
+    game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
+    sections: list[tuple[str, Any]] = [
+        ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
+        ("image", ("A row per caption, the same noise in each column (seed 0)", final)),
+        ("table", ("Set-up", setup)),
+        ("image", ("The game: encoders' losses, then D and G, D accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
+        ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
+        ("text", f'Draw: `gankit text2img {path} "a large red circle" --n 8 --out drawing.png`.\n\n'
+                 f"Score it: `gankit eval {path}` (R-precision, FID, caption accuracy; beside the caption-ignored "
+                 "baseline and real images)."),
     ]
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))

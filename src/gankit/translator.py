@@ -26,7 +26,7 @@ from gankit.utils.images import from_uint8, save_image, to_uint8
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif")
 MAX_PIXELS = 1024 * 1024  # larger images are translated in tiles
 TILE, OVERLAP = 512, 64
-_READ_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+READ_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 
 class Translator:
@@ -129,7 +129,7 @@ def read_image(path: Path, channels: int) -> torch.Tensor:
     try:
         with Image.open(path) as image:
             array = np.asarray(ImageOps.exif_transpose(image).convert("L" if channels == 1 else "RGB"), dtype=np.uint8)
-    except _READ_ERRORS as e:
+    except READ_ERRORS as e:
         raise DataError(f"{path} is not a readable image ({type(e).__name__}: {str(e).splitlines()[0]});\n"
                         "replace or remove the file") from None
     t = torch.from_numpy(array.copy())

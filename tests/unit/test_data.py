@@ -501,7 +501,7 @@ def test_folder_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, monk
     first = load_image_folder(images, size=8, channels=1, cache_dir=cache)
     assert len(list(cache.glob("folder-*.npy"))) == 1
     calls = []
-    monkeypatch.setattr(folder_mod, "_decode", lambda *a: calls.append(a) or (_ for _ in ()).throw(AssertionError))
+    monkeypatch.setattr(folder_mod, "decode_image", lambda *a: calls.append(a) or (_ for _ in ()).throw(AssertionError))
     again = load_image_folder(images, size=8, channels=1, cache_dir=cache)  # served from the cache: no decoding
     assert not calls and torch.equal(first.x, again.x) and torch.equal(first.y, again.y)
     monkeypatch.undo()

@@ -53,7 +53,7 @@ class DataConfig:
         # the list alone on the second line: with the music sets it no longer fits after "choose one of:"
         _check(self.name in dataset_names(), f"data.name={self.name!r} is not a dataset gankit knows; choose one of:\n"
                                              f"{', '.join(dataset_names())}")
-        _choice("data.split", self.split, ("train", "val", "test"))
+        _choice("data.split", self.split, ("train", "val", "test", "heldout"))
         _check(self.size is None or self.size >= 4, f"data.size must be ≥ 4 pixels, got {self.size}")
         _check(self.channels in (None, 1, 3), f"data.channels must be 1 (gray) or 3 (RGB), got {self.channels}")
         _check(self.n is None or self.n > 0, f"data.n must be positive, got {self.n}")
@@ -407,7 +407,8 @@ class TextConfig:
     dim: the image–text space of the encoders (the in-house sentence embedding; R-precision's space).
     pretrain: stage 1's iterations, in which the encoders (and the redescriber) learn from real pairs;
     lr_encoders: their learning rate. Then the game: D on real–matching pairs (real), generated–matching and
-    real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p); G on
+    real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p; every
+    gp_every-th D step with its weight multiplied by gp_every: lazy regularisation, Karras et al. 2020); G on
     its matching pairs, plus `redescribe` × MirrorGAN's redescription loss (a captioner reads G's images back;
     0 = off). noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
     """
@@ -421,12 +422,13 @@ class TextConfig:
     mismatch: float = 0.5
     ma_gp: float = 2.0
     ma_gp_p: float = 6.0
+    gp_every: int = 1
     redescribe: float = 0.0
     noise: float = 0.0
 
     def __post_init__(self) -> None:
         _choice("text.encoder", self.encoder, TEXT_ENCODERS)
-        for key in ("max_words", "embed", "dim", "pretrain"):
+        for key in ("max_words", "embed", "dim", "pretrain", "gp_every"):
             _check(getattr(self, key) >= 1, f"text.{key} must be ≥ 1, got {getattr(self, key)}")
         _check(self.lr_encoders > 0, f"text.lr_encoders must be > 0, got {self.lr_encoders}")
         for key in ("mismatch", "ma_gp", "redescribe", "noise"):

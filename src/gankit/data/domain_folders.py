@@ -21,7 +21,7 @@ from PIL import Image, ImageOps
 
 from gankit.data.base import ArrayDataset
 from gankit.data.cache import cache_key, load_cached, save_cached
-from gankit.data.folder import _READ_ERRORS, _RESAMPLE, IMAGE_EXTENSIONS, _discover, _images_under, load_image_folder
+from gankit.data.folder import IMAGE_EXTENSIONS, READ_ERRORS, RESAMPLE, discover_images, images_under, load_image_folder
 from gankit.data.pairs import translation_dataset
 from gankit.errors import DataError
 
@@ -68,10 +68,10 @@ def _few(items: list[str]) -> str:
 
 def _domain_files(folder: Path, need: str) -> list[Path]:
     """The image files of one domain folder, in load_image_folder's order; a missing or empty one is refused."""
-    if not folder.is_dir() or not _images_under(folder, IMAGE_EXTENSIONS):
+    if not folder.is_dir() or not images_under(folder, IMAGE_EXTENSIONS):
         state = "is missing" if not folder.is_dir() else "holds no image files"
         raise DataError(f"{folder} {state}; {need}\nFix: put the images there, or point data.path at such a root")
-    return _discover(folder, IMAGE_EXTENSIONS)[0]
+    return discover_images(folder, IMAGE_EXTENSIONS)[0]
 
 
 def _is_grey(x: torch.Tensor) -> bool:
@@ -150,7 +150,7 @@ def _decode_pair(file: Path, size: int | None, upscale: bool) -> tuple[np.ndarra
             return f"small:{file.name} ({w}x{h})"
         halves = [image.crop(box) for box in ((0, 0, h, h), (h, 0, 2 * h, h))]
         if size is not None and size != h:
-            halves = [half.resize((size, size), _RESAMPLE) for half in halves]
+            halves = [half.resize((size, size), RESAMPLE) for half in halves]
         return np.asarray(halves[0], dtype=np.uint8), np.asarray(halves[1], dtype=np.uint8)
 
 
@@ -170,7 +170,7 @@ def _decode_pairs(folder: Path, files: list[Path], size: int | None, upscale: bo
     for file in files:
         try:
             got = _decode_pair(file, size, upscale)
-        except _READ_ERRORS as e:
+        except READ_ERRORS as e:
             got = f"bad:{file.name} ({type(e).__name__}: {e})"
         if isinstance(got, str):
             kind, _, what = got.partition(":")

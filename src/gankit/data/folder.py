@@ -15,12 +15,12 @@ from gankit.data.cache import cache_key, load_cached, save_cached
 from gankit.errors import DataError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm", ".pbm")
-_MODES = {1: "L", 3: "RGB"}
+IMAGE_MODES = {1: "L", 3: "RGB"}
 _MAX_LISTED = 10
-_RESAMPLE = getattr(Image, "Resampling", Image).LANCZOS  # Pillow < 9.1 keeps it on Image
+RESAMPLE = getattr(Image, "Resampling", Image).LANCZOS  # Pillow < 9.1 keeps it on Image
 # What Pillow raises for unreadable files: OSError (incl. UnidentifiedImageError, truncated data),
 # SyntaxError/ValueError from some decoders, and DecompressionBombError for absurd sizes.
-_READ_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+READ_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 
 # ---------------------------------------------------------------- discovery
@@ -33,7 +33,7 @@ def _is_image(path: Path, extensions: tuple[str, ...]) -> bool:
     return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in extensions
 
 
-def _images_under(folder: Path, extensions: tuple[str, ...]) -> list[Path]:
+def images_under(folder: Path, extensions: tuple[str, ...]) -> list[Path]:
     """Every image file below folder, in a stable sorted order, skipping hidden files and folders."""
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -42,10 +42,10 @@ def _images_under(folder: Path, extensions: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def _discover(root: Path, extensions: tuple[str, ...]) -> tuple[list[Path], list[int], list[str]]:
+def discover_images(root: Path, extensions: tuple[str, ...]) -> tuple[list[Path], list[int], list[str]]:
     """Files, their labels and the class names: subfolders with images are classes, else one class."""
     subdirs = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
-    classes = [(d.name, files) for d in subdirs if (files := _images_under(d, extensions))]
+    classes = [(d.name, files) for d in subdirs if (files := images_under(d, extensions))]
     loose = sorted(p for p in root.iterdir() if _is_image(p, extensions))
     if classes and loose:
         raise DataError(f"{root}: has class subfolders ({', '.join(n for n, _ in classes)}) and also "
@@ -68,12 +68,12 @@ def _resize_and_crop(image: Image.Image, size: int) -> Image.Image:
     w, h = image.size
     scale = size / min(w, h)
     nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
-    image = image.resize((nw, nh), _RESAMPLE)
+    image = image.resize((nw, nh), RESAMPLE)
     left, top = (nw - size) // 2, (nh - size) // 2
     return image.crop((left, top, left + size, top + size))
 
 
-def _decode(path: Path, mode: str, size: int | None) -> tuple[np.ndarray, tuple[int, int]]:
+def decode_image(path: Path, mode: str, size: int | None) -> tuple[np.ndarray, tuple[int, int]]:
     """The decoded (and resized) array, and the file's own width × height."""
     with Image.open(path) as image:
         image = ImageOps.exif_transpose(image)  # camera photos store rotation in EXIF
@@ -90,7 +90,7 @@ def _listing(items: list[str]) -> str:
     return shown + more
 
 
-def _check_sizes(by_size: dict[tuple[int, int], list[Path]], size: int | None, root: Path) -> None:
+def check_sizes(by_size: dict[tuple[int, int], list[Path]], size: int | None, root: Path) -> None:
     """Without resizing, every image must share one size (the given one, if any)."""
     def describe(hw: tuple[int, int]) -> str:
         files = by_size[hw]
@@ -127,11 +127,11 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
         raise DataError(f"image folder {root} does not exist; check the path (CLI: --set data.path=/your/images)")
     if not root.is_dir():
         raise DataError(f"{root} is a file, not a folder; pass the folder that holds the images")
-    if channels not in _MODES:
+    if channels not in IMAGE_MODES:
         raise DataError(f"channels={channels!r}: use 1 (grayscale) or 3 (RGB)")
     if size is not None and (not isinstance(size, int) or size < 1):
         raise DataError(f"image size {size!r} is not a positive integer; pass e.g. --set data.size=64")
-    files, labels, class_names = _discover(root, _normalise(extensions))
+    files, labels, class_names = discover_images(root, _normalise(extensions))
     key = None
     if cache_dir is not None:
 
@@ -143,8 +143,8 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
     arrays, bad, small, by_size = [], [], [], {}
     for file in files:
         try:
-            array, (w, h) = _decode(file, _MODES[channels], size if resize else None)
-        except _READ_ERRORS as e:
+            array, (w, h) = decode_image(file, IMAGE_MODES[channels], size if resize else None)
+        except READ_ERRORS as e:
             bad.append(f"{file}: {type(e).__name__}: {e}")
             continue
         if resize and size is not None and min(w, h) < size and not upscale:
@@ -160,7 +160,7 @@ def load_image_folder(path: str | os.PathLike, size: int | None = None, channels
                         f"lower the resolution (--set data.size=...), remove them, or allow it with "
                         f"--set data.upscale=true")
     if not (resize and size is not None):
-        _check_sizes(by_size, size, root)
+        check_sizes(by_size, size, root)
 
     x = torch.from_numpy(np.stack(arrays))
     x = x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2).contiguous()

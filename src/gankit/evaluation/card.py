@@ -29,7 +29,7 @@ from gankit.metrics import (
 )
 from gankit.metrics.base import MetricResult
 from gankit.metrics.control import control_accuracy, intra_class_fid
-from gankit.metrics.features import DOMAIN_NAMES, Classifier, domain_classifier_for, load_domain_classifier
+from gankit.metrics.features import CLASS_JUDGES, Classifier, domain_classifier_for, load_domain_classifier
 from gankit.metrics.registry import conditional_groups, metric_groups
 from gankit.metrics.stacked import stacked_mode_coverage
 from gankit.utils.atomic import write_json_atomic
@@ -72,7 +72,7 @@ def parse_metrics(spec: str | None, kind: str, data: str = "", conditional: bool
             return ["modes"]
         names = list(DEFAULT_IMAGE_METRICS if kind == "image" else DEFAULT_POINT_METRICS)
         if conditional:
-            names += ["intra_fid"] + (["control"] if data in DOMAIN_NAMES else [])
+            names += ["intra_fid"] + (["control"] if data in CLASS_JUDGES else [])
         return names
     names = [m.strip() for m in spec.split(",") if m.strip()]
     bad = [m for m in names if m not in metric_groups()]
@@ -138,6 +138,9 @@ def _control_metric(name: str, run: Scorable, f_real, y_real, f_fake, asked, fak
         if y_real is None:
             raise ConfigError("intra-class FID needs the reference data's labels")
         return {"intra_fid": intra_class_fid(f_real, y_real, f_fake, asked, names, provenance=prov)}
+    if run.data_name not in CLASS_JUDGES:
+        raise ConfigError(f"control accuracy needs a classifier of {run.data_name}'s own classes, and gankit ships them "
+                          f"only for {', '.join(CLASS_JUDGES)};\nleave out the metric 'control'")
     judge = ext if isinstance(ext, Classifier) else domain_classifier_for(
         run.data_name, "control accuracy (to judge the class of each sample)", "leave out the metric 'control'")
     with torch.no_grad():

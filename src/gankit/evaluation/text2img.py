@@ -16,6 +16,7 @@ classifier's class accuracy.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -76,8 +77,8 @@ class RPrecision:
         self.true = torch.tensor([row[c] for c in captions])
         group_of_text = torch.zeros(len(texts), dtype=torch.long)
         group_of_text[self.true] = groups
-        available = int(min((group_of_text != g).sum() for g in groups.unique()))
-        self.k = min(MAX_K, available)
+        # mismatches are drawn one per other group: other texts (shapes, folders) or other classes (fashion-text)
+        self.k = min(MAX_K, len(group_of_text.unique()) - 1)
         self.mismatch = mismatch_indices(groups, group_of_text, k=self.k, generator=torch.Generator().manual_seed(seed))
         run = ill.run
         _, sentence = embed_captions(texts, ill.E, ill.vocabulary, run.config.text.max_words, run.device)
@@ -91,7 +92,8 @@ class RPrecision:
         return r_precision(emb, self.text, self.true, self.mismatch, folds=self.folds)[0]
 
 
-def _score_set(ill: Illustrator, data: ArrayDataset, n: int, seed: int, folds: int, extractor) -> dict[str, Any]:
+def _score_set(ill: Illustrator, data: ArrayDataset, train: ArrayDataset, n: int, seed: int, folds: int,
+               extractor) -> dict[str, Any]:
     x, y, captions = _subset(data, n, seed)
     fashion = ill.run.data_name == "fashion-text"
     perm = torch.randperm(len(captions), generator=torch.Generator().manual_seed(seed + 1)).tolist()
@@ -102,8 +104,9 @@ def _score_set(ill: Illustrator, data: ArrayDataset, n: int, seed: int, folds: i
     out: dict[str, dict[str, float]] = {}
     for system, imgs in images.items():
         scores = {"r_precision": rp(imgs)}
-        if real_features is not None and system != "real":
-            scores["fid"] = fid(real_features, extract_features(extractor, imgs)).value
+        if real_features is not None:  # the real images' FID is that of as many training images: the floor
+            other = _subset(train, n, seed + 2)[0] if system == "real" else imgs
+            scores["fid"] = fid(real_features, extract_features(extractor, other)).value
         if ill.run.data_name == "shapes":
             scores.update(_shape_parts(imgs, captions))
         if fashion:
@@ -138,7 +141,8 @@ def evaluate_text2img(run: Run, n: int | None = None, seed: int = 0, folds: int 
         fid_note = getattr(extractor, "name", "")
     except MetricError as e:
         extractor, fid_note = None, f"FID left out: {e}"
-    sets = {name: _score_set(ill, data, n, seed, folds, extractor) for name, data in evaluation_sets(run).items()}
+    train = run.dataset()
+    sets = {name: _score_set(ill, data, train, n, seed, folds, extractor) for name, data in evaluation_sets(run).items()}
     return {"run": str(run.path), "game": run.config.game, "gankit_version": __version__,
             "date": time.strftime("%Y-%m-%dT%H:%M:%S"), "step": run.step, "seed": seed, "folds": folds,
             "encoder": run.config.text.encoder, "features": fid_note, "seconds": round(time.perf_counter() - t0, 2),
@@ -152,14 +156,14 @@ PARTS = ("colour", "shape", "size", "relation", "count", "all")
 def format_text2img_card(card: dict[str, Any]) -> str:
     """The card as one table per evaluation set: a column per system."""
     lines = [f"{card['run']}  step {card['step']}, encoder {card['encoder']}, seed {card['seed']}",
-             f"features for FID: {card['features']}"]
+             f"features for FID: {card['features']}; the real images' FID is as many training images' (the floor)"]
     for name, block in card["sets"].items():
         metrics = block["metrics"]
         rows = [(label, key) for label, key in ROWS if key in metrics["generated"]]
         rows[0] = (f"R-precision (k={block['k']}, {card['folds']} folds) ↑", "r_precision")
         for objects in ("one", "two"):
             rows += [(f"{objects}-object {part} ↑", f"{objects}_{part}") for part in PARTS
-                     if f"{objects}_{part}" in metrics["generated"]]
+                     if _measured(metrics["generated"].get(f"{objects}_{part}"))]
         width = max(len(label) for label, _ in rows) + 2
         lines += ["", f"{name}: {block['n']} captions ({block['distinct_captions']} distinct)",
                   f"{'':<{width}}" + "".join(f"{SYSTEMS[s]:>18}" for s in SYSTEMS)]
@@ -167,6 +171,11 @@ def format_text2img_card(card: dict[str, Any]) -> str:
             cells = "".join(_cell(metrics[s].get(key), key) for s in SYSTEMS)
             lines.append(f"{label:<{width}}{cells}")
     return "\n".join(lines)
+
+
+def _measured(value: float | None) -> bool:
+    """Whether a score was measured (relation is NaN on one-object captions, which have none)."""
+    return value is not None and not math.isnan(value)
 
 
 def _cell(value: float | None, key: str) -> str:

@@ -28,6 +28,7 @@ from gankit.metrics.base import MetricError
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DOMAIN_NAMES = ("fashion-mnist", "digits", "shapes")
+CLASS_JUDGES = ("fashion-mnist", "digits")  # classifiers whose classes are their dataset's (shapes' are its objects')
 TRAIN_SCRIPT = "scripts/train_domain_classifier.py"
 INCEPTION_ENV = "GANKIT_INCEPTION_WEIGHTS"
 INCEPTION_FILE = "pt_inception-2015-12-05-6726825d.pth"

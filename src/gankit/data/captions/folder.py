@@ -20,7 +20,7 @@ import torch
 
 from gankit.data.base import ArrayDataset
 from gankit.data.cache import cache_key, load_cached, save_cached
-from gankit.data.folder import _MODES, _READ_ERRORS, _check_sizes, _decode
+from gankit.data.folder import IMAGE_MODES, READ_ERRORS, check_sizes, decode_image
 from gankit.errors import DataError
 from gankit.text.words import CaptionError, check_caption
 
@@ -103,8 +103,8 @@ def _decode_all(root: Path, files: list[str], size: int | None, channels: int, u
     for name in files:
         file = root / name
         try:
-            array, (w, h) = _decode(file, _MODES[channels], size)
-        except _READ_ERRORS as e:
+            array, (w, h) = decode_image(file, IMAGE_MODES[channels], size)
+        except READ_ERRORS as e:
             bad.append(f"{file}: {type(e).__name__}: {e}")
             continue
         if size is not None and min(w, h) < size and not upscale:
@@ -118,7 +118,7 @@ def _decode_all(root: Path, files: list[str], size: int | None, channels: int, u
         raise DataError(f"{root}: {len(small)} image(s) are smaller than {size}x{size}: {_first(small)}\n"
                         f"Fix: lower data.size, remove them, or allow enlarging with --set data.upscale=true")
     if size is None:
-        _check_sizes(by_size, None, root)
+        check_sizes(by_size, None, root)
     x = torch.from_numpy(np.stack(arrays))
     return x.unsqueeze(1) if channels == 1 else x.permute(0, 3, 1, 2).contiguous()
 
@@ -154,7 +154,7 @@ def load_caption_folder(path: str | os.PathLike, size: int | None = None, channe
         raise DataError(f"caption-folder has no split {split!r}; use one of {list(SPLITS)}")
     if not 0 <= test_share < 1:
         raise DataError(f"test_share={test_share!r}: give the share of images held out for test, in [0, 1)")
-    if channels not in _MODES:
+    if channels not in IMAGE_MODES:
         raise DataError(f"channels={channels!r}: use 1 (grayscale) or 3 (RGB)")
     if size is not None and (not isinstance(size, int) or size < 1):
         raise DataError(f"image size {size!r} is not a positive integer; pass e.g. --set data.size=64")

@@ -251,7 +251,7 @@ def load_shapes(split: str = "train", n: int | None = None, seed: int = 0) -> Ar
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise DataError(f"shapes: asked for n={n!r} images; pass a positive integer (e.g. --set data.n=20000)")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise DataError(f"shapes: seed {seed!r} is not a non-negative integer; pass e.g. --set data.seed=0")
+        raise DataError(f"shapes: seed {seed!r} is not a non-negative integer; pass e.g. seed=0")
     rng = np.random.default_rng(seed * 3 + list(DEFAULT_N).index(split))
     kind = "heldout" if split == "heldout" else "train"
     images = np.zeros((n, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)

@@ -70,12 +70,17 @@ def _crop(mask: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     return mask[r0:r1, c0:c1], ((c0 + c1) / 2, (r0 + r1) / 2)
 
 
-# (shape, side) -> (cropped template, offset from its bounding-box centre to the object's box centre)
-_TEMPLATES: dict[tuple[str, int], tuple[np.ndarray, tuple[float, float]]] = {}
-for _shape in SHAPES:
-    for _side in SIZES.values():
-        _mask, (_cx, _cy) = _crop(_template(_shape, _side))
-        _TEMPLATES[_shape, _side] = (_mask, (float(_side / 2 - _cx), float(_side / 2 - _cy)))
+def _build_templates() -> dict[tuple[str, int], tuple[np.ndarray, tuple[float, float]]]:
+    """(shape, side) -> (template cropped to its bounding box, offset from that box's centre to the object's)."""
+    out = {}
+    for shape in SHAPES:
+        for side in SIZES.values():
+            mask, (cx, cy) = _crop(_template(shape, side))
+            out[shape, side] = (mask, (float(side / 2 - cx), float(side / 2 - cy)))
+    return out
+
+
+_TEMPLATES = _build_templates()
 
 
 def _iou_centred(a: np.ndarray, b: np.ndarray) -> float:

@@ -26,6 +26,10 @@ from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
 
+# the relativistic objectives pair each real with one fake (no room for mismatched pairs); WGAN needs clipping
+TEXT_OBJECTIVES = ("hinge", "nonsaturating", "minimax", "lsgan", "wgan-gp")
+
+
 def text_networks(cfg: Config, facts: Mapping[str, Any]) -> dict[str, nn.Module]:
     """G, D, E (and R when redescribing) for the images and caption vocabulary of the run's data facts."""
     channels, size = int(facts["shape"][0]), int(facts["shape"][1])
@@ -54,6 +58,9 @@ def check_text_config(cfg: Config, data: ArrayDataset) -> None:
     if cfg.data.xflip and cfg.data.name == "shapes":
         raise ConfigError("data.xflip would mirror the shapes but not their captions' 'left of' / 'right of': "
                           "set data.xflip=false")
+    if cfg.loss.objective not in TEXT_OBJECTIVES:
+        raise ConfigError(f"loss.objective={cfg.loss.objective}: DF-GAN's D judges real, fake and mismatched pairs, "
+                          f"with MA-GP as its only constraint;\nchoose one of: {', '.join(TEXT_OBJECTIVES)}")
     if cfg.eval.every > 0:
         raise ConfigError("a text-to-image run is scored after training, with `gankit eval RUN`: set eval.every=0")
     if cfg.train.precision == "fp16":
@@ -78,8 +85,9 @@ def _players(nets: dict[str, nn.Module], cfg: Config, device: torch.device, dist
 def text_options(cfg: Config) -> TextOptions:
     """The game's options from the text and model sections."""
     t = cfg.text
-    return TextOptions(pretrain=t.pretrain, mismatch=t.mismatch, ma_gp=t.ma_gp, ma_gp_p=t.ma_gp_p,
-                       redescribe=t.redescribe, noise=t.noise, z_dim=cfg.model.z_dim)
+    return TextOptions(pretrain=t.pretrain, mismatch=t.mismatch, ma_gp=t.ma_gp, ma_gp_p=t.ma_gp_p, gp_every=t.gp_every,
+                       redescribe=t.redescribe, noise=t.noise, z_dim=cfg.model.z_dim,
+                       precision=cfg.train.precision)
 
 
 def build_text_game(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistContext | None = None,

@@ -23,7 +23,7 @@ from gankit.losses.adversarial import Objective
 from gankit.losses.damsm import redescription_loss, sentence_loss, word_loss
 from gankit.losses.penalties import matching_aware_gp
 from gankit.training.callbacks import Callback
-from gankit.training.numerics import optimizer_step, unscaled_grad_norm
+from gankit.training.numerics import autocast, optimizer_step, unscaled_grad_norm
 from gankit.training.phase import Phase, Stats
 from gankit.training.state import Player, TrainState
 
@@ -36,9 +36,11 @@ class TextOptions:
     mismatch: float = 0.5
     ma_gp: float = 2.0
     ma_gp_p: float = 6.0
+    gp_every: int = 1
     redescribe: float = 0.0
     noise: float = 0.0
     z_dim: int = 100
+    precision: str = "fp32"  # fp32 or bf16 (autocast of the game's forward passes)
 
 
 class TextGame:
@@ -48,6 +50,8 @@ class TextGame:
         self.state, self.obj, self.o, self.book = state, objective, options, book
         self.G, self.D, self.E = (state.players[n] for n in ("G", "D", "E"))
         self.R: Player | None = state.players.get("R")
+        self.entered = False  # stage 2's set-up done in this process (a resumed run does it again)
+        self.device = state.z_gen.device
 
     def in_game(self) -> bool:
         """Whether the current iteration is in stage 2 (the game)."""
@@ -78,6 +82,7 @@ class TextGame:
     @torch.no_grad()
     def enter_game(self) -> None:
         """Freeze the encoders (and the redescriber) and embed every training caption (damsm)."""
+        self.entered = True
         for player in (self.E, self.R):
             if player is not None:
                 player.net.eval().requires_grad_(False)
@@ -104,23 +109,27 @@ class TextGame:
         """D on real–matching (real), fake–matching and real–mismatching (fake) pairs, plus MA-GP (stage 2)."""
         if not self.in_game():
             return {}
-        if self.state.step == self.o.pretrain or self.book.cond is None:
+        if not self.entered:
             self.enter_game()
         real, rows = self.state.batches.next()
         s = self._cond(rows)
-        with torch.no_grad():
-            fake = self.G.trained(self._noise(len(rows)), s)
         D = self.D.trained
         other, valid = self._mismatch(rows)
         n = len(rows)  # real images once with their own captions and once with their neighbours' (one pass)
-        logits = D(torch.cat([real, real[valid], fake]), torch.cat([s, self._cond(other)[valid], s])).float()
+        with autocast(self.o.precision, self.device):
+            with torch.no_grad():
+                fake = self.G.trained(self._noise(n), s)
+            logits = D(torch.cat([real, real[valid], fake]), torch.cat([s, self._cond(other)[valid], s])).float()
         real_logits, mis_logits, fake_logits = logits[:n], logits[n:-n], logits[-n:]
-        w = self.o.mismatch
-        loss = (1 - w) * self.obj.d(real_logits, fake_logits) + w * self.obj.d(real_logits, mis_logits)
-        if self.o.ma_gp > 0:
-            loss = loss + matching_aware_gp(D, real, s, k=self.o.ma_gp, p=self.o.ma_gp_p)
-        out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits, self.obj),
-               "d_mismatch": mis_logits.detach().mean()}
+        loss = self.obj.d(real_logits, fake_logits)
+        if len(mis_logits):  # a batch whose captions are all of one group has no mismatching pair
+            loss = (1 - self.o.mismatch) * loss + self.o.mismatch * self.obj.d(real_logits, mis_logits)
+        if self.o.ma_gp > 0 and (self.state.step - self.o.pretrain) % self.o.gp_every == 0:
+            k = self.o.ma_gp * self.o.gp_every  # lazy: as strong on average as a penalty at every step
+            loss = loss + matching_aware_gp(D, real, s, k=k, p=self.o.ma_gp_p)
+        out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits, self.obj)}
+        if len(mis_logits):
+            out["d_mismatch"] = mis_logits.detach().mean()
         grad = _step(self.D, loss, log, "d")
         return {**out, **grad}
 
@@ -130,12 +139,14 @@ class TextGame:
             return {}
         rows = self._g_rows()
         s = self._cond(rows)
-        fake = self.G.trained(self._noise(len(rows)), s)
-        loss = self.obj.g(self.D.trained(fake, s).float(), None)
+        b = self.book
+        with autocast(self.o.precision, self.device):
+            fake = self.G.trained(self._noise(len(rows)), s)
+            loss = self.obj.g(self.D.trained(fake, s).float(), None)
+            described = self.R.net(fake, b.ids[rows], b.lengths[rows]).float() if self.R is not None else None
         out: Stats = {"loss_g": loss.detach()}
-        if self.R is not None and self.o.redescribe > 0:
-            b = self.book
-            loss_r = redescription_loss(self.R.net(fake, b.ids[rows], b.lengths[rows]), b.ids[rows], b.lengths[rows])
+        if described is not None and self.o.redescribe > 0:
+            loss_r = redescription_loss(described, b.ids[rows], b.lengths[rows])
             loss = loss + self.o.redescribe * loss_r
             out["redescribe"] = loss_r.detach()
         return {**out, **_step(self.G, loss, log, "g")}

@@ -1,0 +1,173 @@
+"""Text-to-image end to end: colour follows the caption, resume is exact, captions are drawn, bad input is refused."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import gankit
+from gankit.cli.main import main
+from gankit.errors import ConfigError, DataError, GankitWarning
+from gankit.evaluation.text2img import evaluate_text2img, format_text2img_card
+from gankit.illustrator import Illustrator
+from gankit.training.checkpoint import latest_checkpoint
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from colour_seeds import LEARN, colour_accuracy  # the figures' own measurement, not a copy of it
+
+FAST = {"log.progress": False, "log.report": "none", "log.every": 10, "log.checkpoint_every": 20,
+        "log.sample_every": 1000}
+SMALL = {**FAST, "data.n": 600, "model.z_dim": 8, "model.g_width": 4, "model.d_width": 4, "text.embed": 8,
+         "text.dim": 16, "text.pretrain": 10, "train.batch_size": 16}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """A shapes run of 30 steps (10 encoder steps, 20 game steps) with the redescriber on."""
+    out = tmp_path_factory.mktemp("t2i") / "run"
+    return gankit.train("shapes-dfgan", out=out, overrides={**SMALL, "train.steps": 30, "text.redescribe": 1.0})
+
+
+def _weights(path):
+    ckpt = latest_checkpoint(path / "checkpoints")
+    names = [p.stem for p in ckpt.glob("*.safetensors")]
+    return {n: load_file(str(ckpt / f"{n}.safetensors")) for n in names}, torch.load(ckpt / "state.pt", weights_only=True)
+
+
+def test_resume_is_bit_exact_across_the_stage_change(tmp_path):
+    """Stopped within stage 1 (step 5 of 10 encoder steps) and resumed: the same weights, streams and batches."""
+    over = {**SMALL, "text.redescribe": 0.5, "log.checkpoint_every": 5}
+    straight = gankit.train("shapes-dfgan", out=tmp_path / "a", overrides={**over, "train.steps": 25})
+    gankit.train("shapes-dfgan", out=tmp_path / "b", overrides={**over, "train.steps": 5})
+    resumed = gankit.train(resume=tmp_path / "b", overrides={"train.steps": 25})
+    (wa, ea), (wb, eb) = _weights(straight.path), _weights(resumed.path)
+    assert sorted(wa) == ["D", "E", "G", "G_ema", "R"]
+    for net in wa:
+        for k in wa[net]:
+            assert torch.equal(wa[net][k], wb[net][k]), f"{net}.{k} differs"
+    assert ea["batches"] == eb["batches"] and torch.equal(ea["z_gen"], eb["z_gen"])
+
+
+def test_text2img_writes_png_and_npy_rows(tiny_run, tmp_path, capsys):
+    png, npy = tmp_path / "red.png", tmp_path / "two.npy"
+    assert main(["text2img", str(tiny_run.path), "a large red circle", "--n", "3", "--out", str(png)]) == 0
+    assert png.stat().st_size > 0 and "drew 3 image(s)" in capsys.readouterr().out
+    captions = tmp_path / "captions.txt"
+    captions.write_text("a large red circle\n\na small blue square above a large yellow triangle\n")
+    assert main(["text2img", str(tiny_run.path), "--captions", str(captions), "--n", "4", "--seed", "2",
+                 "--out", str(npy)]) == 0
+    arr = np.load(npy)
+    assert arr.dtype == np.uint8 and arr.shape == (2, 4, 32, 32, 3)
+    again = Illustrator(gankit.load_run(tiny_run.path)).draw(["a large red circle"], n=4, seed=2)
+    assert np.array_equal(arr[0], ((again[0].permute(0, 2, 3, 1).clamp(-1, 1) + 1) * 127.5).round().byte().numpy())
+
+
+def test_bad_captions_are_refused_with_what_to_do(tiny_run, tmp_path, capsys):
+    run = str(tiny_run.path)
+    assert main(["text2img", run, "  ", "--out", str(tmp_path / "x.png")]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["text2img", run, "a large purple hexagon", "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "'hexagon'" in err and "'purple'" in err and "text.encoder=minilm" in err
+    with pytest.warns(GankitWarning, match="cut after word"):
+        Illustrator(gankit.load_run(tiny_run.path)).draw([" ".join(["a large red circle left of"] * 5) + " a square"], n=1)
+    assert main(["text2img", run, "--out", str(tmp_path / "x.png")]) == 2
+    assert "give one caption" in capsys.readouterr().err
+    assert main(["text2img", run, "a large red circle", "--out", str(tmp_path / "x.jpg")]) == 2
+    assert ".npy" in capsys.readouterr().err
+
+
+def test_text2img_on_a_run_without_text_is_refused(tmp_path, capsys):
+    run = gankit.train("ring8-tiny", out=tmp_path / "ring", overrides={**FAST, "train.steps": 2})
+    assert main(["text2img", str(run.path), "a large red circle", "--out", str(tmp_path / "x.png")]) == 2
+    assert "no text conditioning" in capsys.readouterr().err
+
+
+def test_eval_card_has_every_set_and_the_baselines(tiny_run):
+    card = evaluate_text2img(gankit.load_run(tiny_run.path), n=200, folds=2)
+    assert list(card["sets"]) == ["test (training combinations)", "held-out combinations"]
+    block = card["sets"]["test (training combinations)"]
+    assert set(block["metrics"]) == {"generated", "ignored", "real"}
+    real = block["metrics"]["real"]
+    assert real["one_colour"] == 1.0 and real["two_relation"] == 1.0  # the checker reads real images perfectly
+    assert "fid" in block["metrics"]["generated"] and "fid" not in real
+    text = format_text2img_card(card)
+    assert "R-precision (k=99, 2 folds)" in text and "caption ignored" in text
+    json.dumps(card)
+
+
+def test_the_game_refuses_data_without_captions_and_mirrored_shapes(tmp_path):
+    with pytest.raises(ConfigError, match="has no captions"):
+        gankit.train("shapes-dfgan-tiny", out=tmp_path / "a", overrides={**FAST, "data.name": "ring8"})
+    with pytest.raises(ConfigError, match="xflip"):
+        gankit.train("shapes-dfgan-tiny", out=tmp_path / "b", overrides={**FAST, "data.xflip": True})
+    with pytest.raises(ConfigError, match="within the encoders' stage"):
+        gankit.train("shapes-dfgan-tiny", out=tmp_path / "c", overrides={**FAST, "train.steps": 20})
+
+
+def test_sampling_a_text_run_without_a_caption_says_how(tiny_run):
+    with pytest.raises(ConfigError, match="gankit text2img"):
+        gankit.load_run(tiny_run.path).sample(4)
+
+
+def _caption_folder(root, n=24):
+    """n solid-colour 32 px images, half red and half blue, with a captions.jsonl naming each twice."""
+    from PIL import Image
+
+    root.mkdir()
+    lines = []
+    for i in range(n):
+        colour, rgb = ("red", (255, 0, 0)) if i % 2 else ("blue", (0, 0, 255))
+        Image.new("RGB", (32, 32), rgb).save(root / f"{i}.png")
+        lines += [json.dumps({"file": f"{i}.png", "caption": f"a {colour} picture"}),
+                  json.dumps({"file": f"{i}.png", "caption": f"something {colour}"})]
+    (root / "captions.jsonl").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_folder_text_trains_draws_free_text_and_scores(tmp_path, capsys):
+    folder = _caption_folder(tmp_path / "mine")
+    run = gankit.train("folder-text-tiny", out=tmp_path / "run", overrides={**FAST, "data.path": str(folder)})
+    # MiniLM takes words the training captions never had
+    assert main(["text2img", str(run.path), "a crimson photograph", "--n", "2", "--out", str(tmp_path / "x.npy")]) == 0
+    assert np.load(tmp_path / "x.npy").shape == (2, 32, 32, 3)
+    card = evaluate_text2img(gankit.load_run(run.path), n=40, folds=2)
+    block = card["sets"]["test"]
+    assert block["k"] == 1 and set(block["metrics"]) == {"generated", "ignored", "real"}
+
+
+def test_caption_folder_errors_give_line_numbers(tmp_path):
+    folder = _caption_folder(tmp_path / "mine", n=4)
+    with open(folder / "captions.jsonl", "a") as f:
+        f.write('{"file": "missing.png", "caption": "a red picture"}\nnot json\n')
+    with pytest.raises(DataError, match="line"):
+        gankit.train("folder-text-tiny", out=tmp_path / "run", overrides={**FAST, "data.path": str(folder)})
+
+
+def test_fashion_text_trains_on_minilm_and_refuses_nothing_it_should_take(tmp_path, tiny_fashion):
+    run = gankit.train("fashion-text-tiny", out=tmp_path / "run",
+                       overrides={**FAST, "data.path": str(tiny_fashion), "data.n": None})
+    ill = Illustrator(gankit.load_run(run.path))
+    assert ill.draw(["jeans", "a handbag"], n=2).shape == (2, 2, 1, 32, 32)
+
+
+COLOUR_BAR = 0.6  # chance is 1/6; scripts/colour_seeds.py measures this recipe over seeds
+
+
+@pytest.mark.slow
+def test_colour_follows_the_caption_at_a_tiny_budget(tmp_path):
+    """400 steps (100 encoder steps, 300 game steps): the checker reads the asked colour on one-object captions
+    far above chance, over every training colour–shape pair at both sizes (scripts/colour_seeds.py)."""
+    run = gankit.train("shapes-dfgan", out=tmp_path / "run", overrides=LEARN)
+    acc = colour_accuracy(run.path)
+    assert acc["colour"] >= COLOUR_BAR, acc
+
+
+def test_objectives_without_room_for_mismatched_pairs_are_refused(tmp_path):
+    for objective in ("rsgan", "wgan"):
+        with pytest.raises(ConfigError, match="choose one of: hinge"):
+            gankit.train("shapes-dfgan-tiny", out=tmp_path / objective, overrides={**FAST, "loss.objective": objective})
