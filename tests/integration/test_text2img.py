@@ -38,11 +38,12 @@ def _weights(path):
     return {n: load_file(str(ckpt / f"{n}.safetensors")) for n in names}, torch.load(ckpt / "state.pt", weights_only=True)
 
 
-def test_resume_is_bit_exact_across_the_stage_change(tmp_path):
-    """Stopped within stage 1 (step 5 of 10 encoder steps) and resumed: the same weights, streams and batches."""
+def test_resume_is_bit_exact_after_the_stage_change(tmp_path):
+    """Stopped at step 15 (10 encoder steps, then 5 game steps) and resumed: the same weights, streams and batches,
+    though the resumed process embeds the training captions anew with the frozen encoder."""
     over = {**SMALL, "text.redescribe": 0.5, "log.checkpoint_every": 5}
     straight = gankit.train("shapes-dfgan", out=tmp_path / "a", overrides={**over, "train.steps": 25})
-    gankit.train("shapes-dfgan", out=tmp_path / "b", overrides={**over, "train.steps": 5})
+    gankit.train("shapes-dfgan", out=tmp_path / "b", overrides={**over, "train.steps": 15})
     resumed = gankit.train(resume=tmp_path / "b", overrides={"train.steps": 25})
     (wa, ea), (wb, eb) = _weights(straight.path), _weights(resumed.path)
     assert sorted(wa) == ["D", "E", "G", "G_ema", "R"]
@@ -94,7 +95,7 @@ def test_eval_card_has_every_set_and_the_baselines(tiny_run):
     assert set(block["metrics"]) == {"generated", "ignored", "real"}
     real = block["metrics"]["real"]
     assert real["one_colour"] == 1.0 and real["two_relation"] == 1.0  # the checker reads real images perfectly
-    assert "fid" in block["metrics"]["generated"] and "fid" not in real
+    assert real["fid"] < block["metrics"]["generated"]["fid"]  # the real images' FID is the training images': the floor
     text = format_text2img_card(card)
     assert "R-precision (k=99, 2 folds)" in text and "caption ignored" in text
     json.dumps(card)
@@ -114,7 +115,7 @@ def test_sampling_a_text_run_without_a_caption_says_how(tiny_run):
         gankit.load_run(tiny_run.path).sample(4)
 
 
-def _caption_folder(root, n=24):
+def _caption_folder(root, n=60):
     """n solid-colour 32 px images, half red and half blue, with a captions.jsonl naming each twice."""
     from PIL import Image
 
@@ -137,7 +138,7 @@ def test_folder_text_trains_draws_free_text_and_scores(tmp_path, capsys):
     assert np.load(tmp_path / "x.npy").shape == (2, 32, 32, 3)
     card = evaluate_text2img(gankit.load_run(run.path), n=40, folds=2)
     block = card["sets"]["test"]
-    assert block["k"] == 1 and set(block["metrics"]) == {"generated", "ignored", "real"}
+    assert block["k"] == 3 and set(block["metrics"]) == {"generated", "ignored", "real"}
 
 
 def test_caption_folder_errors_give_line_numbers(tmp_path):
@@ -155,12 +156,12 @@ def test_fashion_text_trains_on_minilm_and_refuses_nothing_it_should_take(tmp_pa
     assert ill.draw(["jeans", "a handbag"], n=2).shape == (2, 2, 1, 32, 32)
 
 
-COLOUR_BAR = 0.6  # chance is 1/6; scripts/colour_seeds.py measures this recipe over seeds
+COLOUR_BAR = 0.6  # chance is 1/6; seeds 0 and 1 give 0.80 and 0.94 (scripts/colour_seeds.py)
 
 
 @pytest.mark.slow
 def test_colour_follows_the_caption_at_a_tiny_budget(tmp_path):
-    """400 steps (100 encoder steps, 300 game steps): the checker reads the asked colour on one-object captions
+    """700 steps (100 encoder steps, 600 game steps): the checker reads the asked colour on one-object captions
     far above chance, over every training colour–shape pair at both sizes (scripts/colour_seeds.py)."""
     run = gankit.train("shapes-dfgan", out=tmp_path / "run", overrides=LEARN)
     acc = colour_accuracy(run.path)

@@ -100,19 +100,27 @@ def _score_set(ill: Illustrator, data: ArrayDataset, train: ArrayDataset, n: int
     images = {"generated": draw_each(ill, captions, seed), "ignored": draw_each(ill, [captions[i] for i in perm], seed),
               "real": data.to_model_space(x)}
     rp = RPrecision(ill, captions, _groups(captions, y, fashion), folds, seed)
-    real_features = extract_features(extractor, x) if extractor is not None else None
+    view = _native if fashion else (lambda t: t)
+    real_features = extract_features(extractor, view(x)) if extractor is not None else None
     out: dict[str, dict[str, float]] = {}
     for system, imgs in images.items():
         scores = {"r_precision": rp(imgs)}
         if real_features is not None:  # the real images' FID is that of as many training images: the floor
             other = _subset(train, n, seed + 2)[0] if system == "real" else imgs
-            scores["fid"] = fid(real_features, extract_features(extractor, other)).value
+            scores["fid"] = fid(real_features, extract_features(extractor, view(other))).value
         if ill.run.data_name == "shapes":
             scores.update(_shape_parts(imgs, captions))
         if fashion:
-            scores["class_accuracy"] = float((extractor.logits(imgs).argmax(1) == y).float().mean())
+            with torch.no_grad():
+                scores["class_accuracy"] = float((extractor.logits(view(imgs)).argmax(1) == y).float().mean())
         out[system] = scores
     return {"n": len(captions), "k": rp.k, "metrics": out, "distinct_captions": len(set(captions))}
+
+
+def _native(images: torch.Tensor) -> torch.Tensor:
+    """Fashion-MNIST padded to 32 px (data.size=32 pads 2 px, no resampling) cropped back to its own 28 px,
+    so the shipped classifier sees images as it was trained on them rather than shrunk by a resize."""
+    return images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
 
 
 def _shape_parts(images: torch.Tensor, captions: list[str]) -> dict[str, float]:

@@ -25,7 +25,6 @@ from gankit.training.ema import EMA
 from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
-
 # the relativistic objectives pair each real with one fake (no room for mismatched pairs); WGAN needs clipping
 TEXT_OBJECTIVES = ("hinge", "nonsaturating", "minimax", "lsgan", "wgan-gp")
 
