@@ -459,7 +459,7 @@ def test_load_dataset_unknown_name_lists_valid_names():
         assert name in str(info.value)
     assert dataset_names() == ["ring8", "grid25", "digits", "fashion-mnist", "stacked-fashion-mnist", "folder",
                                "fashion-pair", "edges2sneakers", "unpaired-folder", "paired-folder",
-                               "chorales", "midi-folder", "scales"]
+                               "chorales", "midi-folder", "scales", "shapes", "fashion-text", "caption-folder"]
 
 
 def test_load_dataset_dispatch(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
@@ -50,9 +51,9 @@ class DataConfig:
     domains: list[str] | None = None
 
     def __post_init__(self) -> None:
-        # the list alone on the second line: with the music sets it no longer fits after "choose one of:"
-        _check(self.name in dataset_names(), f"data.name={self.name!r} is not a dataset gankit knows; choose one of:\n"
-                                             f"{', '.join(dataset_names())}")
+        # wrapped: the list of every dataset no longer fits on one line of its own
+        _check(self.name in dataset_names(), textwrap.fill(f"data.name={self.name!r} is not a dataset gankit knows; "
+                                                           f"choose one of: {', '.join(dataset_names())}", width=150))
         _choice("data.split", self.split, ("train", "val", "test", "heldout"))
         _check(self.size is None or self.size >= 4, f"data.size must be ≥ 4 pixels, got {self.size}")
         _check(self.channels in (None, 1, 3), f"data.channels must be 1 (gray) or 3 (RGB), got {self.channels}")

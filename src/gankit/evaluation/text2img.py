@@ -100,7 +100,7 @@ def _score_set(ill: Illustrator, data: ArrayDataset, train: ArrayDataset, n: int
     images = {"generated": draw_each(ill, captions, seed), "ignored": draw_each(ill, [captions[i] for i in perm], seed),
               "real": data.to_model_space(x)}
     rp = RPrecision(ill, captions, _groups(captions, y, fashion), folds, seed)
-    view = _native if fashion else (lambda t: t)
+    view = native_view if fashion else (lambda t: t)
     real_features = extract_features(extractor, view(x)) if extractor is not None else None
     out: dict[str, dict[str, float]] = {}
     for system, imgs in images.items():
@@ -117,7 +117,7 @@ def _score_set(ill: Illustrator, data: ArrayDataset, train: ArrayDataset, n: int
     return {"n": len(captions), "k": rp.k, "metrics": out, "distinct_captions": len(set(captions))}
 
 
-def _native(images: torch.Tensor) -> torch.Tensor:
+def native_view(images: torch.Tensor) -> torch.Tensor:
     """Fashion-MNIST padded to 32 px (data.size=32 pads 2 px, no resampling) cropped back to its own 28 px,
     so the shipped classifier sees images as it was trained on them rather than shrunk by a resize."""
     return images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
@@ -192,4 +192,4 @@ def _cell(value: float | None, key: str) -> str:
     return f"{value:>18.2f}" if key == "fid" else f"{100 * value:>17.1f}%"
 
 
-__all__ = ["evaluate_text2img", "evaluation_sets", "format_text2img_card"]
+__all__ = ["evaluate_text2img", "evaluation_sets", "format_text2img_card", "native_view"]
