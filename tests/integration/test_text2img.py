@@ -1,5 +1,6 @@
 """Text-to-image end to end: colour follows the caption, resume is exact, captions are drawn, bad input is refused."""
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -108,6 +109,12 @@ def test_the_game_refuses_data_without_captions_and_mirrored_shapes(tmp_path):
         gankit.train("shapes-dfgan-tiny", out=tmp_path / "b", overrides={**FAST, "data.xflip": True})
     with pytest.raises(ConfigError, match="within the encoders' stage"):
         gankit.train("shapes-dfgan-tiny", out=tmp_path / "c", overrides={**FAST, "train.steps": 20})
+
+
+def test_d_sees_real_images_with_mismatched_captions(tiny_run):
+    """DF-GAN's third pair: every logged game window has D's mean score of real images under other images' captions."""
+    rows = [r for r in csv.DictReader(open(tiny_run.path / "metrics.csv")) if r.get("loss_d")]
+    assert rows and all(r["d_mismatch"] and np.isfinite(float(r["d_mismatch"])) for r in rows)
 
 
 def test_sampling_a_text_run_without_a_caption_says_how(tiny_run):
