@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img music-examples audio clean
+.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,6 +97,15 @@ bench-music: install audio
 bench-text2img: install data
 	$(PY) -m bench.text2img --preset shapes-dfgan
 	$(PY) -m bench.text2img --preset fashion-text
+
+# issue 21's figures: five generators trained once (~25 CPU-minutes), then both detectors on each (~40 CPU-minutes)
+bench-detect: install data
+	$(PY) -m bench.detect_generators
+	$(PY) -m bench.detect
+
+# the watermark's robustness, false positives and PSNR at 64 and 128 px (~3 CPU-minutes)
+bench-watermark: install data
+	$(PY) -m bench.watermark
 
 # the listenable examples in docs/music/ (trains chorales-seqgan first unless bench-music left a run)
 music-examples: install audio

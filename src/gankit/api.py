@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from gankit.errors import GankitWarning
 from gankit.evaluation import LiveRun, PeriodicEval, setup_for
 from gankit.games.base import Game
 from gankit.games.registry import game_spec
+from gankit.model_card import write_model_card
 from gankit.reporting import SampleRenderer, write_report
 from gankit.run import Run, load_run, load_run_data
 from gankit.training.callbacks import Callback, Every
@@ -94,6 +96,14 @@ def _watchers(cfg: Config, data: ArrayDataset, game: Game, path: Path,
     return watchers + list(extra)
 
 
+def _write_model_card(path: Path) -> None:
+    """MODEL_CARD.md beside the report; like the report, it never fails the run."""
+    try:
+        write_model_card(path)
+    except OSError as e:
+        print(f"warning: model card not written: {e}", file=sys.stderr)
+
+
 def _fit(cfg: Config, data: ArrayDataset, game: Game, path: Path, extra: Sequence[Callback]) -> Run:
     state = game.state
     watchers = _watchers(cfg, data, game, path, extra) if state.rank == 0 else []
@@ -104,6 +114,7 @@ def _fit(cfg: Config, data: ArrayDataset, game: Game, path: Path, extra: Sequenc
     finally:
         if state.rank == 0 and state.step > 0 and (path / rd.METRICS).exists():
             write_report(path, cfg, data, trainer.status, state.step)
+            _write_model_card(path)
     barrier()  # the other ranks return once rank 0 has written the final checkpoint and report
     run = Run(path)
     run.status = status

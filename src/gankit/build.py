@@ -67,6 +67,7 @@ def new_run_folder(cfg: Config, out: str | Path | None, data: ArrayDataset, ctx:
         path = rd.new_run_dir(out or Path("runs") / cfg.name)
         save_config(cfg, path / rd.CONFIG)
         write_json_atomic(path / rd.DATA_INFO, {**data.info(), "fingerprint": data.fingerprint()})
+        rd.new_run_id(path)
     return Path(broadcast_object(str(path)))
 
 

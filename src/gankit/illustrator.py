@@ -63,8 +63,9 @@ class Illustrator:
         z = torch.randn(n, self.G.z_dim, generator=g, device=self.run.device)
         return torch.stack([self.G(z, c.expand(n, -1)).clamp(-1, 1).cpu() for c in cond])
 
-    def write(self, captions: Sequence[str], out: str | Path, n: int = 8, seed: int = 0) -> Path:
-        """Write the drawings: .png (a labelled row of n per caption) or .npy (uint8 K×n×H×W×3, or K×n×H×W for grey)."""
+    def write(self, captions: Sequence[str], out: str | Path, n: int = 8, seed: int = 0, watermark: bool = True) -> Path:
+        """Write the drawings: .png (a labelled row of n per caption, with the run's provenance) or .npy (uint8
+        K×n×H×W×3, or K×n×H×W for grey)."""
         out = Path(out)
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
             raise ConfigError(f"--out {out}: write .png (a picture) or .npy (uint8 arrays)")
@@ -74,7 +75,7 @@ class Illustrator:
             with atomic_path(out) as tmp, open(tmp, "wb") as f:
                 np.save(f, images[0] if len(captions) == 1 else images)
         else:
-            plot_image_rows(list(zip(captions, images)), out)
+            plot_image_rows(list(zip(captions, images)), out, provenance=self.run.provenance(watermark))
         return out
 
 

@@ -27,6 +27,7 @@ from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_text_atomic
 from gankit.utils.midi import plot_piano_rolls
 from gankit.utils.plots import plot_game_curves, plot_image_rows
+from gankit.utils.provenance import for_run
 from gankit.utils.render import render_samples
 from gankit.utils.seeding import make_generator
 
@@ -57,7 +58,8 @@ class SampleRenderer:
             x = (net(self.z) if self.labels is None else net(self.z, self.labels)).float().cpu()
         finally:
             net.train(was_training)
-        render_samples(x, self.info, self.out_dir / f"step_{step:07d}.png", self.real, self.nrow)
+        render_samples(x, self.info, self.out_dir / f"step_{step:07d}.png", self.real, self.nrow,
+                       for_run(self.out_dir.parent, step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")
@@ -111,7 +113,8 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
         x = run.sample(k * nrow, seed=0, classes=(torch.arange(k * nrow) // nrow).tolist())
     else:
         x = run.sample(2500 if data.kind == "points" else 64, seed=0)
-    render_samples(x, data.info(), final, data.x[:2000].numpy() if data.kind == "points" else None, nrow)
+    render_samples(x, data.info(), final, data.x[:2000].numpy() if data.kind == "points" else None, nrow,
+                   run.provenance())
     settled = _summary_rows(rows)
     steps = sorted((path / rd.SAMPLES).glob("step_*.png"))
     pick = [steps[i] for i in sorted({int(round(j)) for j in np.linspace(0, len(steps) - 1, min(6, len(steps)))})] if steps else []
@@ -135,7 +138,8 @@ def _write_translation_report(path: Path, cfg: Config, data: ArrayDataset, run: 
     nets = {name: run.network(name) for name in run.spec.directions.values()}
     names = tuple(data.meta.get("domains", data.class_names))
     plot_image_rows(translation_rows(nets, a, b, names), path / rd.SAMPLES / "final.png",
-                    title=f"{'held-out' if shown is not data else 'training'} images, step {run.step}")
+                    title=f"{'held-out' if shown is not data else 'training'} images, step {run.step}",
+                    provenance=run.provenance())
     trained = int(rows[-1]["step"]) if trained is None else trained
     t, tr = cfg.train, cfg.translation
     progress = (f"{STATUS.get(status, status).format(steps=t.steps, trained=trained)}; "

@@ -44,6 +44,7 @@ from gankit.training.checkpoint import latest_checkpoint, load_into, load_weight
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import atomic_path
 from gankit.utils.images import to_uint8
+from gankit.utils.provenance import Provenance, for_run
 from gankit.utils.render import render_samples
 from gankit.utils.seeding import make_generator
 
@@ -392,10 +393,17 @@ class Run:
                         jacobian_reject=jacobian_reject)
         return to_uint8(x) if self.kind == "image" else x.numpy().astype(np.float32)
 
+    def provenance(self, watermark: bool = True) -> Provenance:
+        """What images drawn from this run carry: its name, id and step, and gankit's version."""
+        return for_run(self.path, self.step, watermark)
+
     def save_samples(self, path: str | Path, n: int = 64, seed: int = 0, classes: ClassSpec = None,
                      truncation: float = 1.0, reject: float | None = None, mixture: bool | None = None,
-                     jacobian_reject: float | None = None) -> Path:
-        """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points)."""
+                     jacobian_reject: float | None = None, watermark: bool = True) -> Path:
+        """Write samples: .npy raw arrays, an image suffix a grid (or a scatter plot for points).
+
+        A grid carries the run's provenance metadata, and its watermark unless `watermark` is False.
+        """
         path = Path(path)
         if path.suffix == ".npy":
             array = self.sample_array(n, seed, classes, truncation, reject, mixture, jacobian_reject)
@@ -404,7 +412,8 @@ class Run:
                     np.save(f, array)
         elif path.suffix.lower() in IMAGE_SUFFIXES:
             render_samples(self.sample(n, seed, classes=classes, truncation=truncation, reject=reject, mixture=mixture,
-                                       jacobian_reject=jacobian_reject), self.info, path)
+                                       jacobian_reject=jacobian_reject), self.info, path,
+                           provenance=self.provenance(watermark))
         else:
             raise ConfigError(f"cannot write samples to {path.name}: use a .png (grid) or .npy (raw arrays) file")
         return path

@@ -32,11 +32,12 @@ READ_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 class Translator:
     """The generators of a translation run, one per direction ('AtoB', and 'BtoA' for CycleGAN)."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, watermark: bool = True) -> None:
         if not run.spec.translates:
             raise ConfigError(f"{run.path} is a game={run.config.game} run: it draws samples from noise;\n"
                               "translate needs a run of game=cyclegan or game=pix2pix")
         self.run = run
+        self.watermark = watermark  # image files carry the run's provenance; the mark too unless False
         self.channels = int(run.info["shape"][0])
         self.domains = list(run.info.get("domains", run.class_names))
 
@@ -96,7 +97,7 @@ class Translator:
 
     def _file(self, source: Path, target: Path, direction: str) -> Path:
         x = read_image(source, self.channels)
-        save_image(to_uint8(self.translate(x, direction))[0], target)
+        save_image(to_uint8(self.translate(x, direction))[0], target, self.run.provenance(self.watermark))
         return target
 
     def _folder(self, source: Path, out: Path, direction: str) -> list[Path]:

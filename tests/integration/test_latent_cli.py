@@ -11,6 +11,8 @@ import gankit
 from gankit import latent
 from gankit.cli.main import main
 from gankit.errors import ConfigError
+from gankit.utils.provenance import read_mark, read_metadata
+from gankit.utils.run_dir import run_id
 
 FAST = ["--set", "log.progress=false", "--set", "log.tensorboard=false"]
 
@@ -66,6 +68,7 @@ def test_interpolation_png_and_gif(cond_run, tmp_path):
                  "--out", str(tmp_path / "w.gif")]) == 0
     with Image.open(tmp_path / "w.gif") as gif:
         assert gif.n_frames == 8  # 5 forward + 3 back
+        assert read_metadata(gif)["run"] == run_id(cond_run) and read_mark(gif).found  # frames of 96-px tiles
     run = gankit.load_run(cond_run)
     frames = latent.interpolation(run, 3, 17, steps=5, cls=4)
     assert frames.shape == (1, 5, 1, 32, 32)

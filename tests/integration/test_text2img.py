@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from safetensors.torch import load_file
 
 import gankit
@@ -16,6 +17,8 @@ from gankit.errors import ConfigError, DataError, GankitWarning
 from gankit.evaluation.text2img import evaluate_text2img, format_text2img_card
 from gankit.illustrator import Illustrator
 from gankit.training.checkpoint import latest_checkpoint
+from gankit.utils.provenance import read_mark, read_metadata
+from gankit.utils.run_dir import run_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from colour_seeds import LEARN, colour_accuracy  # the figures' own measurement, not a copy of it
@@ -58,6 +61,8 @@ def test_text2img_writes_png_and_npy_rows(tiny_run, tmp_path, capsys):
     png, npy = tmp_path / "red.png", tmp_path / "two.npy"
     assert main(["text2img", str(tiny_run.path), "a large red circle", "--n", "3", "--out", str(png)]) == 0
     assert png.stat().st_size > 0 and "drew 3 image(s)" in capsys.readouterr().out
+    with Image.open(png) as drawn:  # the rows carry the run's metadata and, at this size, its watermark
+        assert read_metadata(drawn)["run"] == run_id(tiny_run.path) and read_mark(drawn).found
     captions = tmp_path / "captions.txt"
     captions.write_text("a large red circle\n\na small blue square above a large yellow triangle\n")
     assert main(["text2img", str(tiny_run.path), "--captions", str(captions), "--n", "4", "--seed", "2",

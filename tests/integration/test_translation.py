@@ -15,6 +15,8 @@ from gankit.data.idx import write_idx
 from gankit.errors import ConfigError, DataError
 from gankit.training.checkpoint import latest_checkpoint
 from gankit.translator import Translator
+from gankit.utils.provenance import read_metadata
+from gankit.utils.run_dir import run_id
 
 FAST = {"log.progress": False, "log.report": "none", "log.every": 10, "log.checkpoint_every": 20,
         "log.sample_every": 1000}
@@ -103,7 +105,8 @@ def test_translate_cli_on_file_folder_and_array(tmp_path, inversion, capsys):
     assert y.shape == big.shape and y.dtype == np.uint8
     one = inversion / "testA" / "0000.png"
     assert main(["translate", str(run.path), "--input", str(one), "--out", str(tmp_path / "one.png")]) == 0
-    assert Image.open(tmp_path / "one.png").size == (32, 32)
+    with Image.open(tmp_path / "one.png") as translated:  # a translated image names the run that made it
+        assert translated.size == (32, 32) and read_metadata(translated)["run"] == run_id(run.path)
     assert main(["eval", str(run.path)]) == 0
     out = capsys.readouterr().out
     assert "accuracy_AtoB" in out and "cycle_BtoA" in out and "content_AtoB" in out

@@ -11,6 +11,7 @@ from gankit import latent
 from gankit.api import train
 from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 from gankit.cli.boundary import guarded
+from gankit.cli.detect import add_detect, cmd_detect, cmd_provenance
 from gankit.composer import GENERATORS, Composer
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
@@ -49,6 +50,9 @@ EPILOG = """examples:
   gankit train shapes-dfgan --out runs/shapes
   gankit text2img runs/shapes "a small blue square left of a large yellow triangle" --n 8 --out square.png
   gankit text2img runs/fashion-text --captions captions.txt --n 8 --out drawings.npy
+  gankit detect train --real fashion-mnist --fake runs/fashion-dcgan --method spectral --out det/spectral
+  gankit detect eval det/spectral --real fashion-mnist --fake runs/fashion-dcgan --fake runs/fashion-stylegan2
+  gankit provenance grid.png --runs runs
   torchrun --nproc_per_node 2 -m gankit train fashion-stylegan2     # DDP; the batch size is global
   gankit demo
 """
@@ -59,6 +63,13 @@ def _run_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder written by `gankit train`")
     parser.add_argument("--data-path", default=None, metavar="DIR",
                         help="where the run's dataset is now, if it moved since training (checked against the run's data)")
+
+
+def _watermark_argument(parser: argparse.ArgumentParser) -> None:
+    """--no-watermark: image files keep their provenance metadata but not the invisible mark."""
+    parser.add_argument("--no-watermark", dest="watermark", action="store_false",
+                        help="do not add the invisible watermark naming the run (images of 64 px and more); "
+                             "the PNG metadata stays")
 
 
 def _open(args: argparse.Namespace) -> Run:
@@ -82,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_translation(sub)
     _add_music(sub)
     _add_text2img(sub)
+    add_detect(sub)
     return p
 
 
@@ -127,6 +139,7 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--jacobian-reject", type=UNIT, default=None,
                    help="turn away this fraction of the latent space, where G stretches most (default: the run's "
                         "sample.jacobian_reject; 0 = off)")
+    _watermark_argument(s)
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
     _run_argument(e)
@@ -164,6 +177,7 @@ def _add_translation(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("--out", required=True, help="where to write: a file, a folder (for a folder input) or a .npy")
     tr.add_argument("--eval", action="store_true",
                     help="also score the run on its held-out images and write RUN/metric_card.json")
+    _watermark_argument(tr)
     f = sub.add_parser("fetch", help="download a reference CycleGAN/pix2pix dataset (horse2zebra, edges2shoes, ...)")
     f.add_argument("name", nargs="?", help="dataset name, e.g. horse2zebra or pix2pix/facades (none: list them)")
     f.add_argument("--dest", default="datasets", help="where to unpack it (default ./datasets)")
@@ -196,6 +210,7 @@ def _add_text2img(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=SEED, default=0, help="noise seed (default 0); the same noise serves every caption")
     t.add_argument("--out", required=True, help="FILE.png (a labelled row per caption) or FILE.npy (uint8 N×H×W×3, "
                    "or N×H×W for grey data; K×N×… for K captions)")
+    _watermark_argument(t)
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
@@ -210,6 +225,7 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--rows", type=POSITIVE, default=4, help="between two classes: how many z to show (default 4)")
     i.add_argument("--seed", type=SEED, default=0, help="z seed for class endpoints (default 0)")
     i.add_argument("--out", required=True, help=".png grid (one row per path) or .gif animation")
+    _watermark_argument(i)
 
     a = sub.add_parser("arithmetic", help='latent arithmetic, e.g. "Sneaker - Sandal + Ankle boot"')
     _run_argument(a)
@@ -219,6 +235,7 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--pool", type=POSITIVE, default=256, help="candidate seeds 0..pool-1 for classifier picks (default 256)")
     a.add_argument("--seed", type=SEED, default=0, help="seed of the nearby variants of the result (default 0)")
     a.add_argument("--out", required=True, help="figure (.png)")
+    _watermark_argument(a)
 
     pr = sub.add_parser("project", help="find the latent code of a real image (GAN inversion)")
     _run_argument(pr)
@@ -229,6 +246,7 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--resize", action="store_true", help="convert and resize the image to the run's shape")
     pr.add_argument("--seed", type=SEED, default=0, help="seed of the starting codes (default 0)")
     pr.add_argument("--out", required=True, help="folder for projection.png and code.npz")
+    _watermark_argument(pr)
 
     nb = sub.add_parser("neighbours", help="samples beside their nearest training images")
     _run_argument(nb)
@@ -239,6 +257,7 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
                     help="distance in the domain classifier's features or in pixels (default auto)")
     nb.add_argument("--seed", type=SEED, default=0, help="sample seed (default 0)")
     nb.add_argument("--out", required=True, help="figure (.png)")
+    _watermark_argument(nb)
 
     mx = sub.add_parser("mix", help="style-mixing figure of a StyleGAN2 run")
     _run_argument(mx)
@@ -248,6 +267,7 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
     mx.add_argument("--truncation", type=UNIT, default=1.0, help="truncation ψ (default 1 = off)")
     mx.add_argument("--class", dest="cls", default=None, help="conditional runs: the class of every image")
     mx.add_argument("--out", required=True, help="figure (.png)")
+    _watermark_argument(mx)
 
     pl = sub.add_parser("ppl", help="perceptual path length of a run (smoothness of its latent space)")
     _run_argument(pl)
@@ -289,7 +309,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     """Write samples from a run folder."""
     run = _open(args)
     out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
-                           reject=args.reject, mixture=args.mixture, jacobian_reject=args.jacobian_reject)
+                           reject=args.reject, mixture=args.mixture, jacobian_reject=args.jacobian_reject,
+                           watermark=args.watermark)
     what = f" of class {run.class_names[run.class_index(args.cls)]!r}" if args.cls is not None else ""
     print(f"wrote {args.n} samples{what} to {out}")
     return 0
@@ -300,7 +321,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     run = _open(args)
     frames = latent.interpolation(run, args.a, args.b, steps=args.steps, mode=args.mode, cls=args.cls,
                                   rows=args.rows, seed=args.seed)
-    out = latent.save_interpolation(frames, args.out)
+    out = latent.save_interpolation(frames, args.out, provenance=run.provenance(args.watermark))
     print(f"wrote {frames.shape[0]}×{frames.shape[1]} interpolation ({args.mode}) to {out}")
     return 0
 
@@ -309,7 +330,7 @@ def cmd_arithmetic(args: argparse.Namespace) -> int:
     """Evaluate a latent-arithmetic expression and write its figure."""
     run = _open(args)
     result = latent.arithmetic(run, args.expression, k=args.k, pool=args.pool, seed=args.seed)
-    out = latent.save_arithmetic_figure(result, run.class_names, args.out)
+    out = latent.save_arithmetic_figure(result, run.class_names, args.out, run.provenance(args.watermark))
     for term, seeds in zip(result.terms, result.exemplar_seeds):
         print(f"{'+' if term.sign > 0 else '-'} {term.text}: exemplar seeds {seeds}")
     print(f"figure: {out}")
@@ -323,7 +344,7 @@ def cmd_project(args: argparse.Namespace) -> int:
                          seed=args.seed, resize=args.resize)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    latent.save_projection_figure(res, out / "projection.png")
+    latent.save_projection_figure(res, out / "projection.png", run.provenance(args.watermark))
     res.code.save(out / "code.npz")
     if res.code.c is not None:
         print(f"class: {run.class_names[int(res.code.c.argmax())]}")
@@ -338,7 +359,7 @@ def cmd_neighbours(args: argparse.Namespace) -> int:
     run = _open(args)
     samples = run.sample(args.n, seed=args.seed, classes=args.cls)
     nb = latent.training_neighbours(run, samples, k=args.k, space=args.space, seed=args.seed)
-    out = latent.save_neighbours_figure(nb, args.out)
+    out = latent.save_neighbours_figure(nb, args.out, run.provenance(args.watermark))
     closest = float(nb.distances[:, 0].min())
     print(f"closest training image at distance {closest:.3f} ({nb.space}); median train-to-train NN distance "
           f"{nb.median_train_nn:.3f}\nfigure: {out}")
@@ -378,7 +399,7 @@ def _eval_translation(run: Run, n: int | None, seed: int, card_path: str | None)
 def cmd_translate(args: argparse.Namespace) -> int:
     """Translate files with a translation run (and score it with --eval)."""
     run = _open(args)
-    written = Translator(run).translate_path(args.input, args.out, args.direction)
+    written = Translator(run, args.watermark).translate_path(args.input, args.out, args.direction)
     where = written[0] if len(written) == 1 else Path(args.out)
     print(f"translated {len(written)} file(s) {args.direction}: {where}")
     if args.eval:
@@ -402,7 +423,7 @@ def cmd_text2img(args: argparse.Namespace) -> int:
     if (args.caption is None) == (args.captions is None):
         raise ConfigError('give one caption ("a large red circle") or --captions FILE.txt, not both or neither')
     captions = [args.caption] if args.captions is None else read_captions(args.captions)
-    out = Illustrator(_open(args)).write(captions, args.out, n=args.n, seed=args.seed)
+    out = Illustrator(_open(args)).write(captions, args.out, n=args.n, seed=args.seed, watermark=args.watermark)
     print(f"drew {args.n} image(s) for each of {len(captions)} caption(s): {out}")
     return 0
 
@@ -457,7 +478,7 @@ def cmd_mix(args: argparse.Namespace) -> int:
     rows, cols = list(range(args.rows)), list(range(100, 100 + args.cols))
     r_img, c_img, grid = latent.style_mix(run, rows, cols, args.cutoff, args.truncation, args.cls)
     cutoff = args.cutoff or max(1, run.generator().num_ws // 3)
-    out = latent.save_mixing_figure(r_img, c_img, grid, args.out, rows, cols, cutoff)
+    out = latent.save_mixing_figure(r_img, c_img, grid, args.out, rows, cols, cutoff, run.provenance(args.watermark))
     print(f"style mixing ({args.rows}×{args.cols}, layers < {cutoff} from the rows): {out}")
     return 0
 
@@ -474,7 +495,8 @@ def cmd_ppl(args: argparse.Namespace) -> int:
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets": cmd_presets, "demo": cmd_demo,
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
             "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl, "translate": cmd_translate,
-            "fetch": cmd_fetch, "music": cmd_music, "text2img": cmd_text2img}
+            "fetch": cmd_fetch, "music": cmd_music, "text2img": cmd_text2img, "detect": cmd_detect,
+            "provenance": cmd_provenance}
 
 
 def main(argv: list[str] | None = None) -> int:

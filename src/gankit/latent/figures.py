@@ -8,9 +8,9 @@ from pathlib import Path
 import torch
 
 from gankit.errors import ConfigError
-from gankit.utils.atomic import atomic_path
-from gankit.utils.images import make_grid, save_grid, to_uint8
+from gankit.utils.images import make_grid, save_animation, save_grid, to_uint8
 from gankit.utils.plots import pyplot, save_figure
+from gankit.utils.provenance import Provenance
 
 
 def _show(ax, image: torch.Tensor, title: str | None = None) -> None:
@@ -22,7 +22,8 @@ def _show(ax, image: torch.Tensor, title: str | None = None) -> None:
         ax.set_title(title, fontsize=8)
 
 
-def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int = 120) -> Path:
+def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int = 120,
+                       provenance: Provenance | None = None) -> Path:
     """Write an interpolation (rows, steps, C, H, W): a grid (.png, one row per path) or an animated .gif.
 
     The GIF shows one frame per step (all rows side by side) and plays forward then back.
@@ -31,21 +32,16 @@ def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int 
     rows, steps = frames.shape[:2]
     suffix = path.suffix.lower()
     if suffix == ".gif":
-        from PIL import Image  # lazy: loaded only when an image file is read or written
-
-
         tiles = [make_grid(to_uint8(frames[:, t]), nrow=rows, min_tile=96) for t in range(steps)]
-        images = [Image.fromarray(t) for t in tiles + tiles[-2:0:-1]]
-        with atomic_path(path) as tmp:
-            images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+        save_animation(tiles + tiles[-2:0:-1], path, duration_ms, provenance)
     elif suffix in (".png", ".jpg", ".jpeg", ".webp", ".bmp"):
-        save_grid(frames.flatten(0, 1), path, nrow=steps)
+        save_grid(frames.flatten(0, 1), path, nrow=steps, provenance=provenance)
     else:
         raise ConfigError(f"cannot write an interpolation to {path.name}: use .png (grid) or .gif (animation)")
     return path
 
 
-def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path) -> Path:
+def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path, provenance: Provenance | None = None) -> Path:
     """Exemplars and mean of each term, then the result and its neighbours in latent space, as one figure."""
     plt = pyplot()
     k = max(len(e) for e in result.exemplars)
@@ -68,22 +64,22 @@ def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path)
         _show(axes[-1, j], img, "result" if j == 0 else "nearby")
     axes[-1, 0].set_ylabel("=", fontsize=12, rotation=0, ha="right", va="center")
     fig.suptitle(result.expression, fontsize=10)
-    save_figure(fig, path)
+    save_figure(fig, path, provenance)
     return Path(path)
 
 
-def save_projection_figure(result, path: str | Path) -> Path:
+def save_projection_figure(result, path: str | Path, provenance: Provenance | None = None) -> Path:
     """Target, starting code's image and projected image, with their pixel errors."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(5.4, 2.2))
     _show(axes[0], result.target, "target")
     _show(axes[1], result.start, f"start  MSE {result.start_error:.3f}")
     _show(axes[2], result.reconstruction, f"projected  MSE {result.final_error:.3f}")
-    save_figure(fig, path)
+    save_figure(fig, path, provenance)
     return Path(path)
 
 
-def save_neighbours_figure(nb, path: str | Path) -> Path:
+def save_neighbours_figure(nb, path: str | Path, provenance: Provenance | None = None) -> Path:
     """One row per sample: the sample, then its nearest training images with their distances."""
     plt = pyplot()
     n, k = nb.train_index.shape
@@ -94,14 +90,13 @@ def save_neighbours_figure(nb, path: str | Path) -> Path:
             _show(axes[i, j + 1], nb.train_images[i, j], f"#{int(nb.train_index[i, j])}  d={nb.distances[i, j]:.2f}")
     fig.suptitle(f"nearest training images ({nb.space}); median train-to-train NN distance "
                  f"{nb.median_train_nn:.2f}", fontsize=9)
-    save_figure(fig, path)
+    save_figure(fig, path, provenance)
     return Path(path)
 
 
-
-
 def save_mixing_figure(row_images: torch.Tensor, col_images: torch.Tensor, grid: torch.Tensor,
-                       path: str | Path, row_seeds: Sequence[int], col_seeds: Sequence[int], cutoff: int) -> Path:
+                       path: str | Path, row_seeds: Sequence[int], col_seeds: Sequence[int], cutoff: int,
+                       provenance: Provenance | None = None) -> Path:
     """The style-mixing grid: sources along the top and the left, their mixes inside."""
     plt = pyplot()
     r, c = grid.shape[:2]
@@ -114,5 +109,5 @@ def save_mixing_figure(row_images: torch.Tensor, col_images: torch.Tensor, grid:
         _show(axes[i + 1, 0], row_images[i], f"seed {row_seeds[i]}")
         for j in range(c):
             _show(axes[i + 1, j + 1], grid[i, j])
-    save_figure(fig, path)
+    save_figure(fig, path, provenance)
     return Path(path)

@@ -1,14 +1,17 @@
-"""Image conversion and sample grids (Pillow is imported only when a file is written)."""
+"""Image conversion, sample grids, and image files that carry their provenance."""
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 
 import numpy as np
 import torch
+from PIL import Image
 
 from gankit.utils.atomic import atomic_path
+from gankit.utils.provenance import Provenance, mark, save_options
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
@@ -42,18 +45,35 @@ def make_grid(images: np.ndarray, nrow: int | None = None, pad: int = 2, min_til
     return grid[..., 0] if c == 1 else grid
 
 
-def save_image(array: np.ndarray, path: str | os.PathLike) -> None:
-    """Save a uint8 H×W or H×W×C array as an image file (format from the suffix), atomically."""
-    from PIL import Image  # lazy: loaded only when an image file is read or written
+def save_image(array: np.ndarray, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
+    """Save a uint8 H×W or H×W×C array as an image file (format from the suffix), atomically.
 
-
+    With `provenance`, the file carries its metadata and, at 64 px and more, the run's watermark.
+    """
+    fmt = _format_of(path)
+    options = {}
+    if provenance is not None:
+        array, options = mark(array, provenance), save_options(provenance, fmt)
     with atomic_path(path) as tmp:
-        Image.fromarray(array).save(tmp, format=_format_of(path))
+        Image.fromarray(array).save(tmp, format=fmt, **options)
 
 
-def save_grid(x: torch.Tensor, path: str | os.PathLike, nrow: int | None = None) -> None:
+def save_grid(x: torch.Tensor, path: str | os.PathLike, nrow: int | None = None,
+              provenance: Provenance | None = None) -> None:
     """Save model-space images (N×C×H×W in [-1, 1]) as one grid image."""
-    save_image(make_grid(to_uint8(x), nrow=nrow), path)
+    save_image(make_grid(to_uint8(x), nrow=nrow), path, provenance)
+
+
+def save_animation(frames: Sequence[np.ndarray], path: str | os.PathLike, duration_ms: int,
+                   provenance: Provenance | None = None) -> None:
+    """Save uint8 frames as a looping GIF; with `provenance`, every frame is marked and the file carries the metadata."""
+    options = {}
+    if provenance is not None:
+        frames, options = [mark(f, provenance) for f in frames], save_options(provenance, "GIF")
+    images = [Image.fromarray(f) for f in frames]
+    with atomic_path(path) as tmp:
+        images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0,
+                       **options)
 
 
 def _format_of(path: str | os.PathLike) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from PIL import Image
 
 from gankit.utils.atomic import atomic_path
-from gankit.utils.images import make_grid
+from gankit.utils.images import make_grid, save_image
+from gankit.utils.provenance import Provenance
 
 
 def _pyplot():
@@ -20,10 +23,15 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str | os.PathLike) -> None:
-
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+def _save(fig, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
+    if provenance is None:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+    else:  # render, then write through save_image so the figure carries the run's metadata and mark
+        buffer = io.BytesIO()
+        fig.savefig(buffer, dpi=110, bbox_inches="tight", format="png")
+        with Image.open(buffer) as image:
+            save_image(np.asarray(image.convert("RGB")), path, provenance)
     _pyplot().close(fig)
 
 
@@ -100,12 +108,13 @@ def pyplot():
     return _pyplot()
 
 
-def save_figure(fig, path: str | os.PathLike) -> None:
-    """Save a matplotlib figure as PNG atomically and close it."""
-    _save(fig, path)
+def save_figure(fig, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
+    """Save a matplotlib figure as PNG atomically and close it (with `provenance`: marked, with metadata)."""
+    _save(fig, path, provenance)
 
 
-def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathLike, title: str = "") -> None:
+def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathLike, title: str = "",
+                    provenance: Provenance | None = None) -> None:
     """Rows of images, each labelled on the left: e.g. input | translated | reconstructed (uint8 N×H×W or N×H×W×C)."""
     plt = _pyplot()
     strips = [make_grid(images, nrow=len(images), pad=2, min_tile=64) for _, images in rows]
@@ -122,4 +131,4 @@ def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathL
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    _save(fig, path)
+    _save(fig, path, provenance)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from pathlib import Path
+
+from gankit.utils.atomic import write_text_atomic
 
 CONFIG = "config.json"
 DATA_INFO = "data.json"
@@ -13,6 +17,9 @@ SAMPLES = "samples"
 PLOTS = "plots"
 TENSORBOARD = "tb"
 BALANCE_LOG = "balance.jsonl"
+RUN_ID = "run_id"  # a random id made with the folder: what the provenance of the run's images names
+MODEL_CARD = "MODEL_CARD.md"
+DETECTORS = "detectors.json"  # the detectors trained on this run's output (gankit detect train)
 
 
 def new_run_dir(out: str | Path) -> Path:
@@ -24,3 +31,23 @@ def new_run_dir(out: str | Path) -> Path:
         candidate = out.with_name(f"{out.name}-{i}")
     candidate.mkdir(parents=True, exist_ok=True)
     return candidate
+
+
+def new_run_id(path: str | Path) -> str:
+    """Give a new run folder its random id (16 hex digits), written once."""
+    rid = secrets.token_hex(8)
+    write_text_atomic(Path(path) / RUN_ID, rid + "\n")
+    return rid
+
+
+def run_id(path: str | Path) -> str:
+    """The run's id: its run_id file, or for folders made before ids a hash of its config and data facts."""
+    path = Path(path)
+    try:
+        return (path / RUN_ID).read_text().strip()
+    except OSError:
+        digest = hashlib.sha256()
+        for name in (CONFIG, DATA_INFO):
+            file = path / name
+            digest.update(file.read_bytes() if file.is_file() else b"")
+        return digest.hexdigest()[:16]

@@ -15,6 +15,7 @@ from gankit.training.state import TrainState
 from gankit.utils import run_dir as rd
 from gankit.utils.images import to_uint8
 from gankit.utils.plots import plot_game_curves, plot_image_rows
+from gankit.utils.provenance import for_run
 
 PER_ROW = 8  # samples per caption: enough to see variety
 # Captions worth watching: every colour and shape, a relation, and held-out pairs (shapes never trains on them).
@@ -62,7 +63,8 @@ class CaptionPictures:
         z = torch.randn(self.n, G.z_dim, generator=torch.Generator(device).manual_seed(self.seed), device=device)
         with torch.no_grad():
             rows = [(text, to_uint8(G(z, c.expand(self.n, -1)))) for text, c in zip(self.captions, cond[:, None])]
-        plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}")
+        plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}",
+                        provenance=for_run(self.out_dir.parent, step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")

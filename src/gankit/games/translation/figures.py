@@ -14,6 +14,7 @@ from gankit.training.state import TrainState
 from gankit.utils import run_dir as rd
 from gankit.utils.images import to_uint8
 from gankit.utils.plots import plot_game_curves, plot_image_rows
+from gankit.utils.provenance import for_run
 
 
 def fixed_examples(data: ArrayDataset, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -64,7 +65,8 @@ class TranslationPictures:
             rows = translation_rows(nets, self.a, self.b, self.names)
         finally:
             restore()
-        plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}")
+        plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}",
+                        provenance=for_run(self.out_dir.parent, step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")
