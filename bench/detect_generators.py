@@ -4,12 +4,14 @@
 
 Five sources of Fashion-MNIST fakes, each a different way of generating:
 - fashion-dcgan (6000 steps, the preset), two sample sets of n each (seed 1: training, seed 2: held out);
-- fashion-cdcgan (the preset for --minutes of CPU time), every class in turn;
-- fashion-stylegan2 (the preset for --minutes of CPU time);
-- fashion-cyclegan (the preset for --minutes): Sneaker -> Ankle boot translations of training sneakers;
+- fashion-cdcgan (the preset, 6000 steps), every class in turn;
+- fashion-stylegan2 (the preset for --minutes of wall time: slow on a CPU, so far from converged);
+- fashion-cyclegan (the preset for --minutes of wall time): Sneaker -> Ankle boot translations of
+  training sneakers;
 - a DCGAN trained outside gankit by the plain loop of bench/plain_dcgan.py (6000 steps).
 
-Each lands in OUT/fakes/NAME.npy (uint8 N×28×28); the runs stay in OUT/runs/NAME.
+Each lands in OUT/fakes/NAME.npy (uint8 N×28×28; fashion-stylegan2's N×32×32, padded data); the runs
+stay in OUT/runs/NAME. A source whose .npy exists is skipped: delete it to make it again.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ def main() -> None:
         _save(fakes / "fashion-dcgan.npy", run.sample_array(args.n, seed=1))
         _save(fakes / "fashion-dcgan-heldout.npy", run.sample_array(args.n, seed=2))
     budget = [f"train.budget_minutes={args.minutes}", *QUIET]
-    for preset in ("fashion-cdcgan", "fashion-stylegan2"):
+    for preset, overrides in (("fashion-cdcgan", QUIET), ("fashion-stylegan2", budget)):
         if not (fakes / f"{preset}.npy").exists():
-            run = gankit.train(preset, out=runs / preset, overrides=budget)
+            run = gankit.train(preset, out=runs / preset, overrides=overrides)
             _save(fakes / f"{preset}.npy", run.sample_array(args.n, seed=1))
     if not (fakes / "fashion-cyclegan.npy").exists():
         gankit.train("fashion-cyclegan", out=runs / "fashion-cyclegan", overrides=budget)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 METHODS = ("platt", "isotonic")
 
@@ -46,6 +44,9 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, method: str = "platt") 
     """Fit Platt or isotonic scaling of raw scores (N,) to labels (N,; 1 = generated)."""
     if method not in METHODS:
         raise ValueError(f"calibration must be one of {', '.join(METHODS)}, got {method!r}")
+    from sklearn.isotonic import IsotonicRegression  # lazy: heavy (about a second to import): loaded only on the path that needs it
+    from sklearn.linear_model import LogisticRegression  # lazy: heavy (about a second to import): loaded only on the path that needs it
+
     raw, labels = np.asarray(raw, dtype=np.float64).ravel(), np.asarray(labels).ravel().astype(int)
     if method == "platt":
         lr = LogisticRegression(C=1e6, max_iter=1000).fit(raw[:, None], labels)

@@ -28,7 +28,7 @@ def plot_spectra(real: np.ndarray, fakes: Mapping[str, np.ndarray], path: str | 
         colour = "black" if i == 0 else f"C{i - 1}"
         ax.plot(r, mean, color=colour, lw=2 if i == 0 else 1.4, label=f"{name} ({len(images)})")
         ax.fill_between(r, mean - std, mean + std, color=colour, alpha=0.12)
-    ax.set_xlabel("spatial frequency (cycles per image)")
+    ax.set_xlabel("spatial frequency (DCT ring, half-cycles per image)")
     ax.set_ylabel("log10 mean power on the ring")
     ax.set_title("azimuthally averaged power spectrum")
     ax.legend(fontsize=8)
@@ -36,7 +36,7 @@ def plot_spectra(real: np.ndarray, fakes: Mapping[str, np.ndarray], path: str | 
         w = detector.model.coef / detector.model.scale  # per unit of log power: what one ring's excess adds
         axes[0, 1].bar(np.arange(len(w)), w, color=np.where(w > 0, "C3", "C0"))
         axes[0, 1].axhline(0, color="black", lw=0.8)
-        axes[0, 1].set_xlabel("spatial frequency (cycles per image)")
+        axes[0, 1].set_xlabel("spatial frequency (DCT ring, half-cycles per image)")
         axes[0, 1].set_ylabel("logistic weight (→ generated)")
         axes[0, 1].set_title("what the spectral detector weighs")
     fig.tight_layout()

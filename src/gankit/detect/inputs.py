@@ -79,7 +79,9 @@ def _read_folder(folder: Path, shape: tuple[int, int, int] | None) -> Images:
     if not files:
         raise DataError(f"{folder} holds no images ({', '.join(IMAGE_EXTENSIONS)}); put the images there")
     arrays = [_read_file(f) for f in files]
-    shape = shape or (lambda a: (a.shape[2], a.shape[0], a.shape[1]))(arrays[0])
+    if shape is None:  # the first image sets the size of the rest
+        h, w, c = arrays[0].shape
+        shape = (c, h, w)
     odd = sum(a.shape != (shape[1], shape[2], shape[0]) for a in arrays)
     if odd:
         warnings.warn(f"{folder}: {odd} of {len(arrays)} images resized/converted to {shape[2]}x{shape[1]}x{shape[0]}",

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from gankit.detect.spectrum import azimuthal_spectrum
 
@@ -61,6 +60,8 @@ class LinearModel:
 
 def fit_linear(features: str, images: np.ndarray, labels: np.ndarray, c: float = 1.0) -> LinearModel:
     """Fit a linear detector on `features` ('spectral' or 'histogram') of uint8 images N×H×W×C (labels 1 = generated)."""
+    from sklearn.linear_model import LogisticRegression  # lazy: heavy (about a second to import): loaded only on the path that needs it
+
     x = FEATURES[features](images)
     mean, scale = x.mean(0), x.std(0) + 1e-6
     lr = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, labels.astype(int))

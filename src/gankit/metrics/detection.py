@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import rankdata
 
 
 def _check(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,13 +35,22 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
+def _average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..N of x, tied values sharing the mean of their ranks (scipy.stats.rankdata's 'average', without
+    importing scipy.stats, which costs the CLI's start-up 0.4 s)."""
+    ranks = np.empty(len(x))
+    ranks[np.argsort(x, kind="mergesort")] = np.arange(1, len(x) + 1)
+    _, group, size = np.unique(x, return_inverse=True, return_counts=True)
+    return (np.bincount(group, weights=ranks) / size)[group]
+
+
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
     """ROC AUC = P(score of a generated image > score of a real one) + ½ P(tie): the Mann–Whitney U over n₁n₀.
 
     scores, labels: shape (N,); ties get average ranks.
     """
     scores, labels = _check(scores, labels)
-    ranks = rankdata(scores)
+    ranks = _average_ranks(scores)
     n1, n0 = int(labels.sum()), int((~labels).sum())
     return float((ranks[labels].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
