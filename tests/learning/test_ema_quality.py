@@ -16,7 +16,7 @@ SHORT = {"log.progress": False, "log.report": "none", "log.tensorboard": False, 
 
 
 def _fids(path, setup):
-    return [evaluate(gankit.load_run(path, ema=ema), n=1000, metrics="fid", setup=setup, seed=0)["metrics"]["fid"]["value"]
+    return [evaluate(gankit.load_run(path, ema=ema), n=2000, metrics="fid", setup=setup, seed=0)["metrics"]["fid"]["value"]
             for ema in (True, False)]
 
 
@@ -31,7 +31,9 @@ def test_a_short_runs_ema_generator_is_no_worse_than_its_raw_generator(tmp_path,
     run = gankit.train("digits-dcgan-tiny", out=tmp_path / "r", overrides=SHORT)
     ema, raw = _fids(run.path, setup_for(run, None))
     assert raw < 0.5 * untrained_fid, (raw, untrained_fid)  # both have learnt something
-    assert ema <= 1.05 * raw, (ema, raw)
+    # 10%: two generators this close differ by a few FID points from one training trajectory to the next
+    # (CPU kind, seed; EMA/raw 0.92-1.06 measured), while the plain average is > 1.2× worse (the test below)
+    assert ema <= 1.10 * raw, (ema, raw)
 
 
 def test_without_the_ramp_up_the_same_run_samples_a_worse_average(tmp_path, untrained_fid):
