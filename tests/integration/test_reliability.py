@@ -112,6 +112,15 @@ def _battery(ring, tmp):
         (["ppl", r, "--n", "1"], 2),
         (["demo", "--steps", "0"], 2),
         (["demo", "--steps", "x"], 2),
+        (["detect"], 2),
+        (["detect", "train", "--real", "digits", "--out", d], 2),
+        (["detect", "train", "--real", "digits", "--fake", r, "--method", "svm", "--out", d], 2),
+        (["detect", "train", "--real", "digits", "--fake", r, "--n", "5", "--out", d], 2),
+        (["detect", "train", "--real", "no-such-data", "--fake-images", png, "--out", d], 2),
+        (["detect", "score", r, "--input", png, "--out", str(tmp / "s.csv")], 2),
+        (["detect", "score", d, "--input", png], 2),
+        (["detect", "eval", r, "--real", "digits", "--fake", r], 2),
+        (["provenance", str(tmp / "missing.png")], 2),
     ]
 
 
@@ -131,7 +140,7 @@ def test_bad_arguments_to_every_subcommand_get_a_short_message(ring, tmp_path, c
     assert not (tmp_path / "out.png").exists() and not (tmp_path / "dir").exists()  # nothing half-made
     commands = {argv[0] for argv, _ in cases}
     assert commands >= {"train", "sample", "eval", "interpolate", "arithmetic", "project", "neighbours", "mix", "ppl",
-                        "demo", "presets"}
+                        "demo", "presets", "detect", "provenance"}
 
 
 def test_damaged_run_files_are_named_not_tracebacks(ring_copy, tmp_path, capsys):
