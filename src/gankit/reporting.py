@@ -37,6 +37,7 @@ class SampleRenderer:
 
     def __init__(self, state: TrainState, data: ArrayDataset, out_dir: Path, n: int, seed: int) -> None:
         self.state, self.info, self.out_dir = state, data.info(), Path(out_dir)
+        self.provenance = for_run(self.out_dir.parent, 0)  # read once; each grid gets its step
         G = state.sampler
         z_dim, device, k = G.z_dim, next(G.parameters()).device, num_classes(G)
         n = 2500 if data.kind == "points" else n
@@ -59,7 +60,7 @@ class SampleRenderer:
         finally:
             net.train(was_training)
         render_samples(x, self.info, self.out_dir / f"step_{step:07d}.png", self.real, self.nrow,
-                       for_run(self.out_dir.parent, step))
+                       self.provenance.at(step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")
@@ -155,18 +156,11 @@ def _write_translation_report(path: Path, cfg: Config, data: ArrayDataset, run: 
              ("schedule", f"{t.steps} steps, batch {t.batch_size}, Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, "
                           f"lr_D {t.lr_d:g}, {t.lr_schedule} schedule"),
              ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
-    game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
-    sections: list[tuple[str, Any]] = [
-        ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
-        ("image", ("Translations: input, translated, and back (CycleGAN) or ground truth (pix2pix)", path / rd.SAMPLES / "final.png")),
-        ("table", ("Set-up", setup)),
-        ("image", ("The game: losses, discriminator accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
-        ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
-        ("text", f"Score it: `gankit eval {path}` (translation accuracy, FID, cycle error, content preservation)."),
-    ]
-    out = path / ("report.html" if cfg.log.report == "html" else "report.md")
-    write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
-    return out
+    return _write_game_report(path, cfg, rows, setup,
+                              ("Translations: input, translated, and back (CycleGAN) or ground truth (pix2pix)",
+                               path / rd.SAMPLES / "final.png"),
+                              "The game: losses, discriminator accuracy, gradient norms",
+                              f"Score it: `gankit eval {path}` (translation accuracy, FID, cycle error, content preservation).")
 
 
 def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, rows, status: str,
@@ -199,19 +193,12 @@ def _write_music_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, r
                         f"is step {run.step} of {t.steps}"),
              ("networks", f"G: LSTM {m.hidden}, embedding {m.embed}; D: CNN, {m.d_scale:g}× Yu et al.'s filters"),
              ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
-    game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
-    sections: list[tuple[str, Any]] = [
-        ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
-        ("image", ("Piano rolls: the adversarial G above the MLE-pretrained G (seed 0)", final)),
-        ("table", ("Set-up", setup)),
-        ("image", ("The game: NLL while pretraining, then losses, reward, D accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
-        ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
-        ("text", f"Listen: `gankit music {path} --n 3 --out {path}/music` (MIDI, piano rolls, WAV).\n\n"
-                 f"Score it: `gankit eval {path}` (BLEU, musical statistics, NLL; beside the MLE G, random tokens and real music)."),
-    ]
-    out = path / ("report.html" if cfg.log.report == "html" else "report.md")
-    write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))
-    return out
+    return _write_game_report(path, cfg, rows, setup,
+                              ("Piano rolls: the adversarial G above the MLE-pretrained G (seed 0)", final),
+                              "The game: NLL while pretraining, then losses, reward, D accuracy, gradient norms",
+                              f"Listen: `gankit music {path} --n 3 --out {path}/music` (MIDI, piano rolls, WAV).\n\n"
+                              f"Score it: `gankit eval {path}` (BLEU, musical statistics, NLL; beside the MLE G, random "
+                              "tokens and real music).")
 
 
 def _write_text2img_report(path: Path, cfg: Config, data: ArrayDataset, run: Run, rows, status: str,
@@ -232,16 +219,24 @@ def _write_text2img_report(path: Path, cfg: Config, data: ArrayDataset, run: Run
                         f"is step {run.step} of {t.steps}"),
              ("schedule", f"batch {t.batch_size}, Adam β=({t.beta1}, {t.beta2}), lr_G {t.lr_g:g}, lr_D {t.lr_d:g}"),
              ("time", f"{rows[-1].get('time', float('nan')):.1f} s in the last session")]
+    return _write_game_report(path, cfg, rows, setup, ("A row per caption, the same noise in each column (seed 0)", final),
+                              "The game: encoders' losses, then D and G, D accuracy, gradient norms",
+                              f'Draw: `gankit text2img {path} "a large red circle" --n 8 --out drawing.png`.\n\n'
+                              f"Score it: `gankit eval {path}` (R-precision, FID, caption accuracy; beside the "
+                              "caption-ignored baseline and real images).")
+
+
+def _write_game_report(path: Path, cfg: Config, rows, setup: list[tuple[str, str]], picture: tuple[str, Path],
+                       curves: str, closing: str) -> Path:
+    """The layout every game's report shares: its picture, the set-up, the curves, where the game settled, what next."""
     game = [(k, f"{v:.4f}") for k, v in _summary_rows(rows).items()]
     sections: list[tuple[str, Any]] = [
         ("text", f"# gankit run: {cfg.name}\n\n{cfg.description}"),
-        ("image", ("A row per caption, the same noise in each column (seed 0)", final)),
+        ("image", picture),
         ("table", ("Set-up", setup)),
-        ("image", ("The game: encoders' losses, then D and G, D accuracy, gradient norms", path / rd.PLOTS / "curves.png")),
+        ("image", (curves, path / rd.PLOTS / "curves.png")),
         ("table", ("Where the game settled (mean of the last 10% of logged windows)", game)),
-        ("text", f'Draw: `gankit text2img {path} "a large red circle" --n 8 --out drawing.png`.\n\n'
-                 f"Score it: `gankit eval {path}` (R-precision, FID, caption accuracy; beside the caption-ignored "
-                 "baseline and real images)."),
+        ("text", closing),
     ]
     out = path / ("report.html" if cfg.log.report == "html" else "report.md")
     write_text_atomic(out, _to_html(sections) if cfg.log.report == "html" else _to_markdown(sections))

@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_training(sub)
     _add_sampling(sub)
     _add_latent(sub)
+    _add_latent_figures(sub)
     _add_translation(sub)
     _add_music(sub)
     _add_text2img(sub)
@@ -214,7 +215,7 @@ def _add_text2img(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_latent(sub: argparse._SubParsersAction) -> None:
-    """The latent-space tools: interpolate, arithmetic, project, neighbours, mix, ppl."""
+    """The latent-space tools that move through the latent space: interpolate, arithmetic, project."""
     i = sub.add_parser("interpolate", help="walk the latent space between two seeds, classes or projected codes")
     _run_argument(i)
     i.add_argument("a", help="start: a seed (e.g. 3), a class name (conditional runs) or a code file (.npz)")
@@ -248,6 +249,10 @@ def _add_latent(sub: argparse._SubParsersAction) -> None:
     pr.add_argument("--out", required=True, help="folder for projection.png and code.npz")
     _watermark_argument(pr)
 
+
+
+def _add_latent_figures(sub: argparse._SubParsersAction) -> None:
+    """The latent-space figures that look at samples as they are: neighbours, mix, ppl."""
     nb = sub.add_parser("neighbours", help="samples beside their nearest training images")
     _run_argument(nb)
     nb.add_argument("--n", type=POSITIVE, default=6, help="samples (default 6)")

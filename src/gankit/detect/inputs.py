@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from gankit.data.base import ArrayDataset
 from gankit.data.folder import IMAGE_EXTENSIONS, READ_ERRORS, images_under
 from gankit.data.registry import dataset_names, load_dataset
 from gankit.errors import DataError, GankitWarning
@@ -100,12 +101,16 @@ def _read_npy(path: Path) -> Images:
     return Images(array, [str(i) for i in range(len(array))], str(path))
 
 
-def _read_dataset(name: str, split: str, n: int | None, seed: int) -> Images:
-    data = load_dataset(name, split=split, n=n, seed=seed)
+def dataset_images(data: ArrayDataset, source: str) -> Images:
+    """A loaded image dataset (uint8 N×C×H×W) as Images; any other kind is refused."""
     if data.kind != "image":
-        raise DataError(f"{name} holds {data.kind}, not images; detection needs an image dataset")
-    array = data.x.numpy().transpose(0, 2, 3, 1)
-    return Images(np.ascontiguousarray(array), [str(i) for i in range(len(array))], f"{name} ({split})")
+        raise DataError(f"{data.name} holds {data.kind}, not images; detection needs an image dataset")
+    array = np.ascontiguousarray(data.x.numpy().transpose(0, 2, 3, 1))
+    return Images(array, [str(i) for i in range(len(array))], source)
+
+
+def _read_dataset(name: str, split: str, n: int | None, seed: int) -> Images:
+    return dataset_images(load_dataset(name, split=split, n=n, seed=seed), f"{name} ({split})")
 
 
 def read_images(source: str | Path, shape: tuple[int, int, int] | None = None, split: str = "train",

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from gankit.detect.inputs import Images, read_images
+from gankit.detect.inputs import Images, dataset_images, read_images
 from gankit.errors import ConfigError
 from gankit.illustrator import Illustrator
 from gankit.run import Run, load_run
@@ -83,7 +83,5 @@ def real_images(spec: str, split: str, n: int | None, seed: int, runs: Sequence[
     if not Path(spec).exists():
         for path in runs:
             if is_run(path) and (run := load_run(path)).data_name == spec and run.kind == "image":
-                data = run.dataset(split=split, n=n)
-                array = np.ascontiguousarray(data.x.numpy().transpose(0, 2, 3, 1))
-                return Images(array, [str(i) for i in range(len(array))], f"{spec} ({split}, as {path} saw it)")
+                return dataset_images(run.dataset(split=split, n=n), f"{spec} ({split}, as {path} saw it)")
     return read_images(spec, split=split, n=n, seed=seed)

@@ -9,7 +9,7 @@ is the first 8 hex digits of the run's id, which survives re-encoding that strip
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,10 @@ class Provenance:
     def payload(self) -> int:
         """The watermark's 32-bit payload: the first 8 hex digits of the run's id."""
         return run_payload(self.run)
+
+    def at(self, step: int) -> Provenance:
+        """The same run's provenance at another step (the pictures drawn during training)."""
+        return replace(self, step=int(step))
 
     def fields(self) -> dict[str, str]:
         """The metadata as text fields."""

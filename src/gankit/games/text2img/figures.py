@@ -47,6 +47,7 @@ class CaptionPictures:
 
     def __init__(self, state: TrainState, data: ArrayDataset, out_dir: Path, n: int, seed: int) -> None:
         self.state, self.out_dir, self.seed = state, Path(out_dir), seed
+        self.provenance = for_run(self.out_dir.parent, 0)  # read once; each picture gets its step
         self.vocabulary = list(data.meta["caption_vocabulary"])
         texts = picture_captions(data)
         self.captions = texts if self.state.players["E"].net.mode == "minilm" else known_words(texts, self.vocabulary)
@@ -64,7 +65,7 @@ class CaptionPictures:
         with torch.no_grad():
             rows = [(text, to_uint8(G(z, c.expand(self.n, -1)))) for text, c in zip(self.captions, cond[:, None])]
         plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}",
-                        provenance=for_run(self.out_dir.parent, step))
+                        provenance=self.provenance.at(step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")

@@ -52,6 +52,7 @@ class TranslationPictures:
 
     def __init__(self, state: TrainState, data: ArrayDataset, out_dir: Path, n: int, seed: int) -> None:
         self.state, self.out_dir = state, Path(out_dir)
+        self.provenance = for_run(self.out_dir.parent, 0)  # read once; each picture gets its step
         self.names = tuple(data.meta.get("domains", data.class_names))
         device = next(next(iter(state.players.values())).net.parameters()).device
         a, b = fixed_examples(data, min(n, 8), seed)
@@ -66,7 +67,7 @@ class TranslationPictures:
         finally:
             restore()
         plot_image_rows(rows, self.out_dir / f"step_{step:07d}.png", title=f"step {step}",
-                        provenance=for_run(self.out_dir.parent, step))
+                        provenance=self.provenance.at(step))
         metrics = self.out_dir.parent / rd.METRICS
         if metrics.exists():
             plot_game_curves(read_metrics(metrics), self.out_dir.parent / rd.PLOTS / "curves.png")
