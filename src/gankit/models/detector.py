@@ -3,8 +3,7 @@
 The paper fine-tunes an ImageNet ResNet-50 on 256-px crops. gankit's data is 28–128 px and nothing is
 downloaded, so the same design is trained from scratch at the data's scale: a 3×3 stem, residual
 stages of basic blocks (He et al. 2016) that halve the size and double the width, global average
-pooling and a linear logit (larger means "more likely generated"). Width 32 with stages (1, 1, 1)
-has 0.31 M parameters (grey input). No pooling or stride in the stem: the up-sampling traces a detector looks
+pooling and a linear logit (larger means "more likely generated"). No pooling or stride in the stem: the up-sampling traces a detector looks
 for live in the highest frequencies, which an early down-sampling would throw away.
 """
 
