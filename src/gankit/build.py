@@ -153,7 +153,8 @@ def build_trainer(cfg: Config, game: Game, path: Path, watchers: Sequence[cbs.Ca
     state = game.state
     callbacks = game.callbacks()
     if state.rank == 0:
-        logs: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.ProgressBar(cfg.log.progress)]
+        logs: list[cbs.Callback] = [cbs.CSVLogger(path / rd.METRICS), cbs.StatusFile(path / rd.STATUS),
+                                     cbs.ProgressBar(cfg.log.progress)]
         if cfg.log.tensorboard:
             logs.append(cbs.TensorBoardLogger(path / rd.TENSORBOARD))
         steps = snapshot_steps(cfg.train.steps, cfg.sample.mixture, cfg.sample.mixture_every)

@@ -337,6 +337,10 @@ class Run:
             self._members = [self._member(snapshot_dir(root, s)) for s in steps]
         return self._members
 
+    def at_checkpoint(self, folder: str | Path) -> Run:
+        """The same run with its networks read from another checkpoint or snapshot folder (e.g. an earlier step)."""
+        return self._member(Path(folder))
+
     def _member(self, folder: Path) -> Run:
         member = copy.copy(self)  # shares the config, data facts and the real-data subsets
         member._nets, member._members = {}, None

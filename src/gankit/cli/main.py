@@ -12,6 +12,7 @@ from gankit.api import train
 from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 from gankit.cli.boundary import guarded
 from gankit.cli.detect import add_detect, cmd_detect, cmd_provenance
+from gankit.cli.view import add_view, cmd_view
 from gankit.composer import GENERATORS, Composer
 from gankit.config.io import preset_description, preset_names, read_config, resolve_config
 from gankit.data.fashion_mnist import find_fashion_mnist
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_music(sub)
     _add_text2img(sub)
     add_detect(sub)
+    add_view(sub)
     return p
 
 
@@ -501,7 +503,7 @@ COMMANDS = {"train": cmd_train, "sample": cmd_sample, "eval": cmd_eval, "presets
             "interpolate": cmd_interpolate, "arithmetic": cmd_arithmetic, "project": cmd_project,
             "neighbours": cmd_neighbours, "mix": cmd_mix, "ppl": cmd_ppl, "translate": cmd_translate,
             "fetch": cmd_fetch, "music": cmd_music, "text2img": cmd_text2img, "detect": cmd_detect,
-            "provenance": cmd_provenance}
+            "provenance": cmd_provenance, "view": cmd_view}
 
 
 def main(argv: list[str] | None = None) -> int:

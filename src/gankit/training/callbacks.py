@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from gankit.utils.atomic import write_json_atomic
 from gankit.utils.optional import optional_import
 
 Row = Mapping[str, float]
@@ -74,6 +75,26 @@ class CSVLogger(Callback):
             w.writeheader()
             w.writerows(rows)
         self.columns = columns
+
+
+class StatusFile(Callback):
+    """RUN/status.json: 'training' while the loop runs, then how it ended, so a viewer can tell without parsing the report."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.total = 0
+
+    def on_start(self, step: int, total: int) -> None:
+        """Say the run is training, from `step` towards `total`."""
+        self.total = total
+        self._write("training", step)
+
+    def on_end(self, step: int, status: str) -> None:
+        """Say how training ended: 'done', 'budget', 'interrupted', 'diverged' or 'failed'."""
+        self._write(status, step)
+
+    def _write(self, status: str, step: int) -> None:
+        write_json_atomic(self.path, {"status": status, "step": step, "steps": self.total})
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict[str, float]]:

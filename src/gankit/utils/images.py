@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Sequence
@@ -51,11 +52,24 @@ def save_image(array: np.ndarray, path: str | os.PathLike, provenance: Provenanc
     With `provenance`, the file carries its metadata and, at 64 px and more, the run's watermark.
     """
     fmt = _format_of(path)
-    options = {}
-    if provenance is not None:
-        array, options = mark(array, provenance), save_options(provenance, fmt)
+    image, options = _marked(array, provenance, fmt)
     with atomic_path(path) as tmp:
-        Image.fromarray(array).save(tmp, format=fmt, **options)
+        image.save(tmp, format=fmt, **options)
+
+
+def image_bytes(array: np.ndarray, provenance: Provenance | None = None, fmt: str = "PNG") -> bytes:
+    """A uint8 H×W or H×W×C array encoded in memory, marked as `save_image` marks files (for a download)."""
+    image, options = _marked(array, provenance, fmt)
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def _marked(array: np.ndarray, provenance: Provenance | None, fmt: str) -> tuple[Image.Image, dict]:
+    """The image to write and the encoder's options: with `provenance`, its metadata and watermark."""
+    if provenance is None:
+        return Image.fromarray(array), {}
+    return Image.fromarray(mark(array, provenance)), save_options(provenance, fmt)
 
 
 def save_grid(x: torch.Tensor, path: str | os.PathLike, nrow: int | None = None,

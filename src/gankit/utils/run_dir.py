@@ -17,6 +17,7 @@ SAMPLES = "samples"
 PLOTS = "plots"
 TENSORBOARD = "tb"
 BALANCE_LOG = "balance.jsonl"
+STATUS = "status.json"  # 'training' while a trainer runs, then how it ended (read by gankit view)
 RUN_ID = "run_id"  # a random id made with the folder: what the provenance of the run's images names
 MODEL_CARD = "MODEL_CARD.md"
 DETECTORS = "detectors.json"  # the detectors trained on this run's output (gankit detect train)

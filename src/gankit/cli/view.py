@@ -1,0 +1,98 @@
+"""`gankit view`: serve the read-only page that shows the runs under a folder, live."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+
+from gankit.errors import ConfigError
+from gankit.view import make_app
+from gankit.view.runs import find_run_folders
+
+DEFAULT_PORT = 8765
+EXAMPLES = """examples:
+  gankit view                      # every run under ./runs, at http://127.0.0.1:8765
+  gankit view runs/demo            # one run
+  gankit view runs --port 9000
+  gankit view runs --host 0.0.0.0  # others on the network can see it too (a warning is printed)
+"""
+
+
+def add_view(sub: argparse._SubParsersAction) -> None:
+    """view."""
+    v = sub.add_parser("view", help="watch the game live and play with trained runs in a browser (read-only)",
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("path", nargs="?", default="runs", help="a run folder or a folder of runs (default: runs)")
+    v.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the port to serve on (default {DEFAULT_PORT})")
+    v.add_argument("--detectors", nargs="+", default=[], metavar="DIR",
+                   help="folders of detectors for the Detect panel (besides those under PATH and those the runs name)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="the address to bind (default 127.0.0.1: this machine only); anything else is said loudly")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port(host: str, start: int) -> int | None:
+    """The first port from `start` on that can be bound on `host` (None when none of the next 50 can)."""
+    for port in range(start, start + 50):
+        if port_problem(host, port) is None:
+            return port
+    return None
+
+
+def port_problem(host: str, port: int) -> OSError | None:
+    """Why `port` cannot be bound on `host` now (None: it can)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            return e
+    return None
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port that is taken or not ours to bind, naming it and suggesting a free one."""
+    if not 0 < port < 65536:
+        raise ConfigError(f"--port must be between 1 and 65535, got {port}")
+    problem = port_problem(host, port)
+    if problem is None:
+        return
+    if problem.errno == errno.EADDRINUSE:
+        other = free_port(host, port + 1)
+        hint = f"try --port {other}" if other else "choose another with --port"
+        raise ConfigError(f"port {port} on {host} is already in use (another gankit view, or another program);\n{hint}")
+    raise ConfigError(f"cannot serve on {host}:{port}: {problem.strerror};\nuse --host 127.0.0.1 and a port above 1024")
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    """Serve the page until Ctrl-C."""
+    root = Path(args.path)
+    if not root.is_dir():
+        raise ConfigError(f"{root} is not a folder: give a run folder or a folder of runs,\n"
+                          f"or train one first: gankit train ring8-tiny --out {root / 'ring8'}")
+    check_port(args.host, args.port)
+    runs = find_run_folders(root)
+    print(f"gankit view: http://{args.host}:{args.port}  ({len(runs)} run(s) under {root}; read-only; Ctrl-C stops it)")
+    if not runs:
+        print(f"no runs under {root} yet: the page lists them as they are trained")
+    if not is_loopback(args.host):
+        print(f"warning: serving on {args.host}: anyone who can reach this machine on port {args.port} can see "
+              "these runs\n(there is no password); use --host 127.0.0.1 to keep it to this machine", file=sys.stderr)
+    import uvicorn  # lazy: the web server is loaded only on the path that serves
+
+    uvicorn.run(make_app(root, args.detectors), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0

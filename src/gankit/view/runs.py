@@ -1,0 +1,163 @@
+"""The run list of `gankit view`: which folders under a root are runs, and what state each is in (read only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from gankit.training.callbacks import read_metrics
+from gankit.training.run_lock import LOCK
+from gankit.utils import run_dir as rd
+
+# how training ended (the Trainer's word, in status.json) -> what the run list says
+ENDED = {"done": "finished", "budget": "stopped", "interrupted": "stopped", "diverged": "diverged", "failed": "failed"}
+MAX_DEPTH = 4  # run folders are looked for this deep under the root (runs/, runs/group/, ...)
+
+
+@dataclass
+class RunSummary:
+    """One line of the run list."""
+
+    id: str  # the folder relative to the root ('.' when the root is itself a run)
+    name: str
+    game: str
+    kind: str
+    steps_done: int
+    steps_total: int
+    status: str  # training | finished | stopped | diverged | failed | empty
+    acc: float | None
+    best: dict[str, Any] | None
+    problem: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file, or {} when it is missing, half written or not an object."""
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def is_run(folder: Path) -> bool:
+    """Whether a folder looks like a gankit run (a config, or the logs a trainer writes first)."""
+    return any((folder / name).exists() for name in (rd.CONFIG, rd.METRICS, rd.CHECKPOINTS))
+
+
+def find_run_folders(root: Path) -> list[Path]:
+    """Every run folder under `root` (the root itself when it is one), sorted by path."""
+    if is_run(root):
+        return [root]
+    found: list[Path] = []
+    frontier = [root]
+    for _ in range(MAX_DEPTH):
+        children = [c for f in frontier for c in _subfolders(f)]
+        found += [c for c in children if is_run(c)]
+        frontier = [c for c in children if not is_run(c)]
+    return sorted(found)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def run_key(root: Path, folder: Path) -> str:
+    """A run's id in URLs: its path relative to the root."""
+    return "." if folder == root else folder.relative_to(root).as_posix()
+
+
+def metrics_rows(folder: Path) -> list[dict[str, float]]:
+    """The whole rows of metrics.csv ([] when it is missing or unreadable); a row being written is skipped."""
+    try:
+        return read_metrics(folder / rd.METRICS)
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def trainer_alive(folder: Path, said: str | None) -> bool:
+    """Whether a trainer holds the run now, read from train.lock's owner without taking the lock.
+
+    Taking even a shared flock could make a resume starting at that instant refuse the run as busy:
+    the viewer must not disturb training, so it reads the owner's PID and asks whether it lives.
+    """
+    owner = read_json(folder / LOCK)  # emptied by the trainer when it lets go
+    pid = owner.get("pid")
+    if not isinstance(pid, int):
+        return False
+    if owner.get("host") not in (None, socket.gethostname()):
+        return said == "training"  # another machine's process: trust status.json
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_status(folder: Path, steps_done: int, steps_total: int) -> str:
+    """training while a trainer holds the run; else how status.json says it ended."""
+    said = read_json(folder / rd.STATUS).get("status")
+    if trainer_alive(folder, said):
+        return "training"
+    if said in ENDED:
+        return ENDED[said]
+    if steps_done == 0:
+        return "empty"
+    # no status.json (a run older than it) or 'training' left by a killed process
+    return "finished" if steps_total and steps_done >= steps_total else "stopped"
+
+
+def best_metric(folder: Path) -> dict[str, Any] | None:
+    """The best evaluation during training (checkpoints/best/best.json), else FID from metric_card.json."""
+    best = read_json(folder / rd.CHECKPOINTS / "best" / "best.json")
+    if "value" in best:
+        return {"metric": str(best.get("metric", "?")), "value": float(best["value"]), "step": best.get("step")}
+    metrics = read_json(folder / "metric_card.json").get("metrics", {})
+    for name, entry in metrics.items() if isinstance(metrics, dict) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("value"), (int, float)):
+            return {"metric": name, "value": float(entry["value"]), "step": None}
+    return None
+
+
+def summarise(root: Path, folder: Path) -> RunSummary:
+    """A run's line in the list; a half-written folder gets one too, with its problem said."""
+    config = read_json(folder / rd.CONFIG)
+    info = read_json(folder / rd.DATA_INFO)
+    rows = metrics_rows(folder)
+    steps_done = int(rows[-1]["step"]) if rows else 0
+    steps_total = int(config.get("train", {}).get("steps", 0) or 0)
+    problem = None
+    if not config:
+        problem = f"half written: {rd.CONFIG} is missing or unreadable"
+    elif not info:
+        problem = f"half written: {rd.DATA_INFO} is missing (the trainer has not finished starting)"
+    return RunSummary(
+        id=run_key(root, folder), name=str(config.get("name") or folder.name), game=str(config.get("game", "?")),
+        kind=str(info.get("kind", "?")), steps_done=steps_done, steps_total=steps_total,
+        status=run_status(folder, steps_done, steps_total), acc=rows[-1].get("acc") if rows else None,
+        best=best_metric(folder), problem=problem)
+
+
+def list_runs(root: Path) -> list[RunSummary]:
+    """The run list of a root folder."""
+    return [summarise(root, f) for f in find_run_folders(root)]
+
+
+def no_runs_message(root: Path) -> str:
+    """What to say when a root holds no run."""
+    if not root.exists():
+        return f"{root} does not exist: give gankit view a run folder or a folder of runs."
+    return (f"no gankit runs under {root} yet: train one, e.g. `gankit train ring8-tiny --out {root / 'ring8'}`;"
+            " it appears here within seconds.")

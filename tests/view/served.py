@@ -1,0 +1,60 @@
+"""`gankit view`'s app served on a thread on a free loopback port, with helpers to ask it things (for the tests)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import uvicorn
+
+from gankit.view import make_app
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """`gankit view`'s app on a thread, with small helpers to ask it things."""
+
+    def __init__(self, root: Path, detectors: list[Path] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(make_app(root, detectors), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the viewer did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    def get(self, path: str, data: bytes | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """Status, body and headers of a GET (or a POST of `data`)."""
+        request = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
+
+    def json(self, path: str, data: bytes | None = None) -> tuple[int, dict]:
+        """Status and JSON body."""
+        status, body, _ = self.get(path, data)
+        return status, json.loads(body)
