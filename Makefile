@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
+.PHONY: install demo demo-figure view browser view-screenshots test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,27 @@ audio:
 
 demo: install data
 	$(PY) -m gankit demo --out runs/demo
+	@echo "Watch the game and play with the generator in your browser:  make view   (http://127.0.0.1:8765)"
+
+# The read-only page of gankit view over RUNS (default: the demo's run folder).
+RUNS ?= runs/demo
+view: install
+	$(PY) -m gankit view $(RUNS)
+
+# Debian's chromium, for the browser test of gankit view (Playwright drives it; it cannot download its own).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium: found"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	    || echo "apt could not install chromium: the browser test of gankit view will be skipped"; \
+	else \
+	  echo "chromium is not installed (the browser test will be skipped). Get it with:  sudo apt-get install chromium"; \
+	fi
+
+# Screenshots of every view of gankit view for the README and docs/view.md (trains small runs first if needed).
+view-screenshots: install browser data
+	$(PY) -m scripts.view_screenshots --out docs/figures
 
 # The picture in the README's first screen: the demo's final grid, remade from scratch.
 demo-figure: install data
@@ -55,7 +76,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
-test: install audio
+test: install audio browser
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

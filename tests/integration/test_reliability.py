@@ -121,6 +121,12 @@ def _battery(ring, tmp):
         (["detect", "score", d, "--input", png], 2),
         (["detect", "eval", r, "--real", "digits", "--fake", r], 2),
         (["provenance", str(tmp / "missing.png")], 2),
+        (["view", str(tmp / "nowhere")], 2),
+        (["view", png], 2),
+        (["view", r, "--port", "0"], 2),
+        (["view", r, "--port", "70000"], 2),
+        (["view", r, "--port", "eighty"], 2),
+        (["view", r, "--host", "203.0.113.9"], 2),  # an address that is not this machine's: cannot be bound
     ]
 
 
@@ -140,7 +146,7 @@ def test_bad_arguments_to_every_subcommand_get_a_short_message(ring, tmp_path, c
     assert not (tmp_path / "out.png").exists() and not (tmp_path / "dir").exists()  # nothing half-made
     commands = {argv[0] for argv, _ in cases}
     assert commands >= {"train", "sample", "eval", "interpolate", "arithmetic", "project", "neighbours", "mix", "ppl",
-                        "demo", "presets", "detect", "provenance"}
+                        "demo", "presets", "detect", "provenance", "view"}
 
 
 def test_damaged_run_files_are_named_not_tracebacks(ring_copy, tmp_path, capsys):

@@ -14,6 +14,15 @@ import uvicorn
 
 from gankit.view import make_app
 
+FAST = ["--set", "log.progress=false", "--set", "log.tensorboard=false"]
+# a 2-D run that keeps a checkpoint every 100 steps: the GAN Lab slider has steps to move over
+RING = ["train", "ring8-tiny", *FAST, "--set", "train.steps=400", "--set", "log.every=20",
+        "--set", "log.checkpoint_every=100", "--set", "log.keep_checkpoints=10", "--set", "log.sample_every=200"]
+DCGAN = ["train", "digits-dcgan-tiny", *FAST, "--set", "train.steps=20", "--set", "log.every=10",
+         "--set", "log.sample_every=20", "--set", "log.checkpoint_every=20"]
+CDCGAN = ["train", "digits-cdcgan-tiny", *FAST, "--set", "train.steps=60", "--set", "log.every=10",
+          "--set", "log.sample_every=30", "--set", "log.checkpoint_every=30"]
+
 
 def free_port() -> int:
     """A loopback port nobody listens on now."""

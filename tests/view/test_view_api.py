@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import socket
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ import pytest
 from PIL import Image
 
 from gankit.cli.main import main
+from gankit.training.callbacks import read_metrics
 from gankit.utils.provenance import read_metadata
 from gankit.utils.run_dir import run_id
 
@@ -182,3 +184,30 @@ def test_run_ids_with_spaces_are_served(view_root, tmp_path, serve):
     server = serve(tmp_path)
     assert [r["id"] for r in server.json("/api/runs")[1]["runs"]] == ["group/my run"]
     assert _image(server, f"/api/explore/sample?run={quote('group/my run', safe='')}&seed=0").shape[:2] == (32, 32)
+
+
+def test_live_follows_a_resume_and_the_balancers_log(view_root, tmp_path, serve):
+    """A client that keeps what /api/live sends ends with exactly the rows on disk, across a resume."""
+    folder = _copy(view_root / "ring8", tmp_path / "ring8")
+    server = serve(tmp_path)
+    held: list[dict] = []
+    stop = threading.Event()
+
+    def follow() -> None:
+        while not stop.is_set():
+            body = server.json(f"/api/live?run=ring8&since={len(held)}")[1]
+            held[:] = body["rows"] if body["reset"] else held + body["rows"]
+
+    poller = threading.Thread(target=follow, daemon=True)
+    poller.start()
+    assert main(["train", "--resume", str(folder), "--set", "train.steps=600", "--set", "log.progress=false"]) == 0
+    stop.set()
+    poller.join(30)
+    follow_once = server.json(f"/api/live?run=ring8&since={len(held)}")[1]
+    held[:] = follow_once["rows"] if follow_once["reset"] else held + follow_once["rows"]
+    assert held == read_metrics(folder / "metrics.csv") and held[-1]["step"] == 600
+    assert follow_once["status"] == "finished" and follow_once["steps_done"] == 600
+    (folder / "balance.jsonl").write_text(
+        json.dumps({"step": 140, "mode": "lr", "from": 1.0, "to": 0.5, "reason": "D accuracy 0.950 > 0.8"}) + "\n{half")
+    events = server.json("/api/live?run=ring8&since=0")[1]["balance"]
+    assert events == [{"step": 140, "action": "lr 1 → 0.5", "reason": "D accuracy 0.950 > 0.8"}]

@@ -476,6 +476,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo: training {preset} for {steps} steps into {args.out} ...")
     run = train(preset, out=args.out, overrides={"train.steps": steps})
     print(f"run folder: {run.path}\nreport:     {run.path / 'report.md'}\nsamples:    {run.path / 'samples/final.png'}")
+    print(f"view:       gankit view {run.path}   (the game and the generator in your browser)")
     return 0
 
 

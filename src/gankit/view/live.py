@@ -57,29 +57,27 @@ def file_url(run_id: str, folder: Path, path: Path) -> str:
     except OSError:
         version = 0
     rel = path.relative_to(folder).as_posix()
-    return f"/api/file?run={_quote(run_id)}&path={_quote(rel)}&v={version}"
-
-
-def _quote(text: str) -> str:
-    return quote(text, safe="")
+    return f"/api/file?run={quote(run_id, safe='')}&path={quote(rel, safe='')}&v={version}"
 
 
 def live(run_id: str, folder: Path, since: int, display: dict[str, Any]) -> dict[str, Any]:
     """What changed in a run since the client's `since` rows: new rows, status, newest grid, balancer log.
 
     When metrics.csv has fewer rows than the client holds (a resume replays from its checkpoint and
-    drops the rows after it), `reset` tells the client to start again from the rows sent.
+    drops the rows after it), `reset` tells the client to start again from the rows sent. While the
+    resume rewrites the file (for an instant it is missing), nothing is sent and nothing is reset.
     """
     rows = metrics_rows(folder)
-    reset = since > len(rows) or since < 0
+    rewriting = not rows and since > 0  # a resume rewrites metrics.csv: for an instant it is missing
+    reset = not rewriting and (since > len(rows) or since < 0)
     start = 0 if reset else since
     config = read_json(folder / rd.CONFIG)
     steps_total = int(config.get("train", {}).get("steps", 0) or 0)
-    steps_done = int(rows[-1]["step"]) if rows else 0
+    steps_done = int(rows[-1]["step"]) if rows else int(read_json(folder / rd.STATUS).get("step", 0) or 0)
     grid = newest_grid(folder)
     return {
         "rows": rows[start:],
-        "total_rows": len(rows),
+        "total_rows": since if rewriting else len(rows),
         "columns": sorted({k for r in rows[-50:] for k in r}),
         "reset": reset,
         "status": run_status(folder, steps_done, steps_total),
