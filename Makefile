@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure view browser view-screenshots test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
+.PHONY: install demo demo-figure view browser view-screenshots bench-view test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ browser:
 	else \
 	  echo "chromium is not installed (the browser test will be skipped). Get it with:  sudo apt-get install chromium"; \
 	fi
+
+# How fast gankit view answers each request of the page (about 2 minutes on 2 cores).
+bench-view: install data
+	$(PY) -m bench.view
 
 # Screenshots of every view of gankit view for the README and docs/view.md (trains small runs first if needed).
 view-screenshots: install browser data

@@ -131,6 +131,10 @@ def main() -> None:
     command = [sys.executable, "-m", "gankit", "view", str(root), "--port", str(port)]
     if Path(args.detectors).is_dir():
         command += ["--detectors", args.detectors]
+    live = root / "ring8-live"  # trains while the pictures are taken: the list shows a run in progress
+    shutil.rmtree(live, ignore_errors=True)
+    trainer = subprocess.Popen([sys.executable, "-m", "gankit", "train", "ring8", *FAST, "--out", str(live)],
+                               stdout=subprocess.DEVNULL)
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
     scratch = Path(tempfile.mkdtemp())
     try:
@@ -141,6 +145,7 @@ def main() -> None:
             take(browser.new_page(viewport={"width": 1280, "height": 800}), url, out, upload, fake)
             browser.close()
     finally:
+        trainer.terminate()
         server.terminate()
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -47,35 +47,44 @@ def is_loopback(host: str) -> bool:
 def free_port(host: str, start: int) -> int | None:
     """The first port from `start` on that can be bound on `host` (None when none of the next 50 can)."""
     for port in range(start, start + 50):
-        if port_problem(host, port) is None:
-            return port
-    return None
-
-
-def port_problem(host: str, port: int) -> OSError | None:
-    """Why `port` cannot be bound on `host` now (None: it can)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind((host, port))
-        except OSError as e:
-            return e
+            bind(host, port).close()
+        except OSError:
+            continue
+        return port
     return None
 
 
-def check_port(host: str, port: int) -> None:
-    """Refuse a port that is taken or not ours to bind, naming it and suggesting a free one."""
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (what uvicorn then serves: the port is ours from here on, no race)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the page's port, or refuse a taken one, naming it and suggesting a free one."""
     if not 0 < port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535, got {port}")
-    problem = port_problem(host, port)
-    if problem is None:
-        return
-    if problem.errno == errno.EADDRINUSE:
-        other = free_port(host, port + 1)
-        hint = f"try --port {other}" if other else "choose another with --port"
-        raise ConfigError(f"port {port} on {host} is already in use (another gankit view, or another program);\n{hint}")
-    raise ConfigError(f"cannot serve on {host}:{port}: {problem.strerror};\nuse --host 127.0.0.1 and a port above 1024")
+    try:
+        return bind(host, port)
+    except socket.gaierror:
+        raise ConfigError(f"--host {host} is not an address of this machine;\nuse --host 127.0.0.1") from None
+    except OSError as problem:
+        if problem.errno == errno.EADDRINUSE:
+            other = free_port(host, port + 1)
+            hint = f"try --port {other}" if other else "choose another with --port"
+            raise ConfigError(f"port {port} on {host} is already in use (another gankit view, or another program);\n"
+                              f"{hint}") from None
+        raise ConfigError(f"cannot serve on {host}:{port}: {problem.strerror};\n"
+                          "use --host 127.0.0.1 and a port above 1024") from None
 
 
 def cmd_view(args: argparse.Namespace) -> int:
@@ -84,9 +93,10 @@ def cmd_view(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise ConfigError(f"{root} is not a folder: give a run folder or a folder of runs,\n"
                           f"or train one first: gankit train ring8-tiny --out {root / 'ring8'}")
-    check_port(args.host, args.port)
+    sock = listen(args.host, args.port)
     runs = find_run_folders(root)
-    print(f"gankit view: http://{args.host}:{args.port}  ({len(runs)} run(s) under {root}; read-only; Ctrl-C stops it)")
+    print(f"gankit view: http://{args.host}:{args.port}  ({len(runs)} run(s) under {root}; read-only; Ctrl-C stops it)",
+          flush=True)  # printed once the port listens: a script may connect as soon as it reads this line
     if not runs:
         print(f"no runs under {root} yet: the page lists them as they are trained")
     if not is_loopback(args.host):
@@ -94,5 +104,7 @@ def cmd_view(args: argparse.Namespace) -> int:
               "these runs\n(there is no password); use --host 127.0.0.1 to keep it to this machine", file=sys.stderr)
     import uvicorn  # lazy: the web server is loaded only on the path that serves
 
-    uvicorn.run(make_app(root, args.detectors), host=args.host, port=args.port, log_level="warning", access_log=False)
+    config = uvicorn.Config(make_app(root, args.detectors), log_level="warning", access_log=False)
+    with sock:
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
