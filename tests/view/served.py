@@ -54,16 +54,24 @@ class Served:
         self.server.should_exit = True
         self.thread.join(10)
 
-    def get(self, path: str, data: bytes | None = None) -> tuple[int, bytes, dict[str, str]]:
-        """Status, body and headers of a GET (or a POST of `data`)."""
-        request = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET")
+    def get(self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None
+            ) -> tuple[int, bytes, dict[str, str]]:
+        """Status, body and headers of a GET (or a POST of `data`, sent as the page sends it)."""
+        sent = {"Content-Type": "application/octet-stream"} if data is not None else {}
+        request = urllib.request.Request(self.url + path, data=data, headers={**sent, **(headers or {})},
+                                         method="POST" if data is not None else "GET")
         try:
             with urllib.request.urlopen(request, timeout=60) as r:
-                return r.status, r.read(), dict(r.headers)
+                return r.status, r.read(), {k.lower(): v for k, v in r.headers.items()}
         except urllib.error.HTTPError as e:
-            return e.code, e.read(), dict(e.headers)
+            return e.code, e.read(), {k.lower(): v for k, v in e.headers.items()}
 
-    def json(self, path: str, data: bytes | None = None) -> tuple[int, dict]:
+    def json(self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict]:
         """Status and JSON body."""
-        status, body, _ = self.get(path, data)
+        status, body, _ = self.get(path, data, headers)
         return status, json.loads(body)
+
+    @property
+    def scratch(self) -> Path:
+        """The server's scratch folder."""
+        return self.server.config.app.state.viewer.scratch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import socket
 import threading
@@ -18,6 +19,8 @@ from gankit.cli.main import main
 from gankit.training.callbacks import read_metrics
 from gankit.utils.provenance import read_metadata
 from gankit.utils.run_dir import run_id
+from gankit.view import server as server_module
+from gankit.view.runs import process_start
 
 pytestmark = pytest.mark.loopback
 
@@ -42,7 +45,7 @@ def test_statuses_and_half_written_runs(view_root, tmp_path, serve):
         folder = _copy(view_root / "plain", tmp_path / name)
         (folder / "status.json").write_text(json.dumps({"status": said, "step": 20, "steps": 20}))
     live = _copy(view_root / "plain", tmp_path / "live")
-    (live / "train.lock").write_text(json.dumps({"pid": __import__("os").getpid(), "host": socket.gethostname()}))
+    (live / "train.lock").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
     half = tmp_path / "half"
     half.mkdir()
     (half / "metrics.csv").write_text("step,loss_d\n10,1.0\n")
@@ -211,3 +214,40 @@ def test_live_follows_a_resume_and_the_balancers_log(view_root, tmp_path, serve)
         json.dumps({"step": 140, "mode": "lr", "from": 1.0, "to": 0.5, "reason": "D accuracy 0.950 > 0.8"}) + "\n{half")
     events = server.json("/api/live?run=ring8&since=0")[1]["balance"]
     assert events == [{"step": 140, "action": "lr 1 → 0.5", "reason": "D accuracy 0.950 > 0.8"}]
+
+
+def test_other_sites_are_refused(view_root, serve, monkeypatch):
+    monkeypatch.setattr(server_module, "MAX_UPLOAD_BYTES", 4096)  # small, so the refused body is sent whole
+    server = serve(view_root)
+    assert server.get("/api/runs", headers={"Host": "attacker.example:8765"})[0] == 400  # DNS rebinding
+    _, image, _ = server.get("/api/explore/sample?run=digits&seed=4&cls=1")
+    status, body = server.json("/api/detect", image, {"Origin": "http://attacker.example"})
+    assert status == 403 and "this page" in body["error"]
+    status, body = server.json("/api/detect", image, {"Content-Type": "multipart/form-data; boundary=x"})
+    assert status == 400 and "octet-stream" in body["error"]
+    status, body = server.json("/api/detect", b"x" * 5000)
+    assert status == 400 and "under 20 MB" in body["error"]
+    assert list(server.scratch.iterdir()) == []  # no upload is kept, answered or refused
+
+
+def test_numbers_a_diverged_run_logged_do_not_break_the_list(view_root, tmp_path, serve):
+    folder = _copy(view_root / "plain", tmp_path / "nan")
+    with (folder / "metrics.csv").open("a") as f:
+        header = (folder / "metrics.csv").read_text().splitlines()[0].split(",")
+        f.write(",".join("30" if c == "step" else "nan" for c in header) + "\n")
+    runs = serve(tmp_path).json("/api/runs")[1]["runs"]
+    assert runs[0]["acc"] is None and runs[0]["steps_done"] == 30
+
+
+def test_a_reused_pid_is_not_a_trainer(view_root, tmp_path, serve):
+    folder = _copy(view_root / "plain", tmp_path / "reused")
+    me = os.getpid()
+    owner = {"pid": me, "host": socket.gethostname(), "started": process_start(me) - 100}  # a trainer long gone
+    (folder / "train.lock").write_text(json.dumps(owner))
+    assert serve(tmp_path).json("/api/runs")[1]["runs"][0]["status"] == "finished"
+
+
+def test_downloads_of_runs_with_any_name(view_root, tmp_path, serve):
+    _copy(view_root / "plain", tmp_path / "échantillon 甲")
+    status, body, headers = serve(tmp_path).get(f"/api/explore/sample?run={quote('échantillon 甲')}&seed=1&download=1")
+    assert status == 200 and "filename*=UTF-8''" in headers["content-disposition"]

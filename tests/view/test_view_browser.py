@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from served import free_port
@@ -53,10 +54,16 @@ def page(viewer):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         pg = browser.new_page(viewport={"width": 1280, "height": 800})
-        pg.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else outside.append(r.url))
+        pg.on("request", lambda r: None if _local(r.url) else outside.append(r.url))
         yield pg
         browser.close()
     assert outside == [], f"the page asked for something outside this machine: {outside[:3]}"
+
+
+def _local(url: str) -> bool:
+    """Whether a request stays on this machine: a data or blob URL, or exactly the loopback address."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob") or (parts.scheme == "http" and parts.hostname == "127.0.0.1")
 
 
 def _pixels(page, selector: str) -> bytes:

@@ -46,7 +46,7 @@ def is_loopback(host: str) -> bool:
 
 def free_port(host: str, start: int) -> int | None:
     """The first port from `start` on that can be bound on `host` (None when none of the next 50 can)."""
-    for port in range(start, start + 50):
+    for port in range(start, min(start + 50, 65536)):
         try:
             bind(host, port).close()
         except OSError:
@@ -95,16 +95,17 @@ def cmd_view(args: argparse.Namespace) -> int:
                           f"or train one first: gankit train ring8-tiny --out {root / 'ring8'}")
     sock = listen(args.host, args.port)
     runs = find_run_folders(root)
-    print(f"gankit view: http://{args.host}:{args.port}  ({len(runs)} run(s) under {root}; read-only; Ctrl-C stops it)",
+    address = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"gankit view: http://{address}:{args.port}  ({len(runs)} run(s) under {root}; read-only; Ctrl-C stops it)",
           flush=True)  # printed once the port listens: a script may connect as soon as it reads this line
     if not runs:
         print(f"no runs under {root} yet: the page lists them as they are trained")
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: anyone who can reach this machine on port {args.port} can see "
               "these runs\n(there is no password); use --host 127.0.0.1 to keep it to this machine", file=sys.stderr)
-    import uvicorn  # lazy: the web server is loaded only on the path that serves
+    import uvicorn  # lazy: the server and its event loop are loaded only on the path that serves
 
-    config = uvicorn.Config(make_app(root, args.detectors), log_level="warning", access_log=False)
+    config = uvicorn.Config(make_app(root, args.detectors, args.host), log_level="warning", access_log=False)
     with sock:
         uvicorn.Server(config).run(sockets=[sock])
     return 0

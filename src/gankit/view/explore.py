@@ -28,7 +28,8 @@ def controls(run: Run) -> dict[str, bool]:
 
 def _check_image_run(run: Run) -> None:
     if not controls(run)["interpolate"]:
-        raise ConfigError(f"{run.path.name} is a {run.config.game} run of {run.kind}: Explore draws image runs from noise")
+        raise ConfigError(f"{run.path.name} is a {run.config.game} run of {run.kind}: Explore draws image runs from noise;"
+                          "\nopen the run's own panel")
 
 
 def _class(run: Run, cls: str | None) -> int | None:

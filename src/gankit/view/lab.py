@@ -44,7 +44,7 @@ def decision_line(objective: Objective) -> float | None:
 
 
 def _d_inputs(run: Run, n: int) -> torch.Tensor | None:
-    """D's class input for n points: the first class on a conditional run (None otherwise)."""
+    """The class of the picture, n times: the first class on a conditional run (None otherwise)."""
     return run.labels(n, 0) if run.conditional else None
 
 
@@ -76,11 +76,12 @@ def pull(run: Run, x: torch.Tensor, box: list[float]) -> np.ndarray:
 def lab_view(run: Run, real: np.ndarray, step: int) -> dict[str, Any]:
     """Everything the GAN Lab panel draws for one saved step, as JSON-ready lists."""
     if run.kind != "points":
-        raise ConfigError(f"{run.path} is an image run: GAN Lab draws 2-D runs (use the Explore panel)")
+        raise ConfigError(f"{run.path} is an image run: GAN Lab draws 2-D runs; open its Explore panel")
     if run.config.model.pack > 1:
-        raise ConfigError(f"{run.path} judges packs of {run.config.model.pack} points: D has no value at a single point")
+        raise ConfigError(f"{run.path} judges packs of {run.config.model.pack} points: D has no value at one point;\n"
+                          "train with model.pack=1 to see D's surface")
     z = run.noise(N_POINTS, seed=0)
-    fake = run.generate(z, run.labels(N_POINTS) if run.conditional else None).numpy()
+    fake = run.generate(z, _d_inputs(run, N_POINTS)).numpy()  # one class throughout: D's surface is that class's
     box = extent(real, fake)
     values = surface(run, box)
     chosen = np.linspace(0, N_POINTS - 1, N_ARROWS).astype(int)
@@ -89,13 +90,15 @@ def lab_view(run: Run, real: np.ndarray, step: int) -> dict[str, Any]:
     if objective.probability:
         values = 1 / (1 + np.exp(-values))
     # where D's verdict flips: relativistic and Wasserstein critics compare with their mean score of fakes
-    threshold = float(run.realism(torch.from_numpy(fake)).mean()) if objective.decision == "relative" else \
-        decision_line(objective)
+    threshold = decision_line(objective)
+    if threshold is None:
+        threshold = float(run.realism(torch.from_numpy(fake), _d_inputs(run, N_POINTS)).mean())
     low, high = float(np.percentile(values, 2)), float(np.percentile(values, 98))
     return {
         "step": step, "extent": box, "n": GRID, "surface": [round(float(v), 4) for v in values],
         "vmin": min(low, threshold - 1e-6), "vmax": max(high, threshold + 1e-6), "threshold": threshold,
         "probability": objective.probability,
+        "note": f"class {run.class_names[0]}" if run.conditional else None,
         "real": np.round(real, 4).tolist(), "fake": np.round(fake, 4).tolist(),
         "arrows": [[*map(float, np.round(fake[i], 4)), *map(float, np.round(a, 4))] for i, a in zip(chosen, arrows)],
     }

@@ -40,9 +40,11 @@ def balance_events(folder: Path) -> list[dict[str, Any]]:
             e = json.loads(line)
         except ValueError:
             continue
-        if isinstance(e, dict):
+        try:
             action = f"{e.get('mode', '?')} {_short(e.get('from'))} → {_short(e.get('to'))}"
-            events.append({"step": int(e.get("step", 0)), "action": str(action), "reason": str(e.get("reason", ""))})
+            events.append({"step": int(e.get("step", 0)), "action": action, "reason": str(e.get("reason", ""))})
+        except (AttributeError, TypeError, ValueError):  # not an adjustment gankit wrote: skipped, not fatal
+            continue
     return events
 
 
@@ -60,16 +62,18 @@ def file_url(run_id: str, folder: Path, path: Path) -> str:
     return f"/api/file?run={quote(run_id, safe='')}&path={quote(rel, safe='')}&v={version}"
 
 
-def live(run_id: str, folder: Path, since: int, display: dict[str, Any]) -> dict[str, Any]:
+def live(run_id: str, folder: Path, since: int, display: dict[str, Any], last: float | None = None) -> dict[str, Any]:
     """What changed in a run since the client's `since` rows: new rows, status, newest grid, balancer log.
 
     When metrics.csv has fewer rows than the client holds (a resume replays from its checkpoint and
-    drops the rows after it), `reset` tells the client to start again from the rows sent. While the
-    resume rewrites the file (for an instant it is missing), nothing is sent and nothing is reset.
+    drops the rows after it), or its row `since` - 1 is not at the client's `last` step (dropped rows
+    were logged again between two polls), `reset` tells the client to start again from the rows
+    sent. While the resume rewrites the file (for an instant it is missing), nothing is sent or reset.
     """
     rows = metrics_rows(folder)
     rewriting = not rows and since > 0  # a resume rewrites metrics.csv: for an instant it is missing
-    reset = not rewriting and (since > len(rows) or since < 0)
+    moved = last is not None and 0 < since <= len(rows) and rows[since - 1].get("step") != last
+    reset = not rewriting and (since > len(rows) or since < 0 or moved)
     start = 0 if reset else since
     config = read_json(folder / rd.CONFIG)
     steps_total = int(config.get("train", {}).get("steps", 0) or 0)

@@ -26,6 +26,7 @@ from gankit.utils.images import make_grid, to_uint8
 from gankit.view.runs import read_json
 
 MAX_UPLOAD_SIDE = 256  # larger uploads are shrunk first: the page answers at once, and the runs train on small images
+MAX_UPLOAD_PIXELS = 40_000_000
 MAX_CAPTION = 200
 
 
@@ -46,6 +47,8 @@ def read_upload(path: Path, channels: int = 3) -> Image.Image:
     """An uploaded image, upright, shrunk to at most MAX_UPLOAD_SIDE px; an unreadable one is refused by name."""
     try:
         with Image.open(path) as image:
+            if image.width * image.height > MAX_UPLOAD_PIXELS:  # read from the header, before decoding
+                raise DataError(f"the upload is {image.width}x{image.height}; send an image under 40 megapixels")
             image = ImageOps.exif_transpose(image).convert("L" if channels == 1 else "RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         raise DataError(f"the upload is not a readable image ({type(e).__name__}); send a PNG or JPEG") from None
@@ -58,7 +61,10 @@ def translate_both(run: Run, upload: Path) -> list[tuple[str, np.ndarray, np.nda
     translator = Translator(run)
     small = upload.with_suffix(".small.png")
     read_upload(upload, translator.channels).save(small)
-    x = read_image(small, translator.channels)
+    try:
+        x = read_image(small, translator.channels)
+    finally:
+        small.unlink(missing_ok=True)
     domains = translator.domains
     out = []
     for direction in translator.directions:
@@ -121,10 +127,11 @@ def _trained_on(folder: Path) -> list[str]:
     return [str(s.get("name", s.get("path", "?"))) for s in generated if isinstance(s, dict)]
 
 
-def judge(upload: Path, roots: list[Path], runs: list[Path]) -> dict[str, Any]:
+def judge(upload: Path, roots: list[Path], runs: list[Path]) -> tuple[np.ndarray, dict[str, Any]]:
     """Every detector's probability that the upload is generated, and the provenance its file carries.
 
     Detectors are looked for under `roots` and where the `runs`' detectors.json say they were written.
+    Returns the upload as read (for the page to show) and the verdicts.
     """
     array = np.asarray(read_upload(upload, channels=3))  # refuses a file that is no image, in the page's words
     finding = inspect(upload, find_runs(roots))
@@ -139,6 +146,6 @@ def judge(upload: Path, roots: list[Path], runs: list[Path]) -> dict[str, Any]:
         rows.append({"name": folder.name, "method": det.method, "probability": p, "trained_on": _trained_on(folder)})
     message = None if rows else ("no detector found: train one with `gankit detect train`, or point "
                                  "`gankit view --detectors DIR` at them")
-    return {"detectors": rows, "problems": problems, "message": message,
-            "provenance": {"found": finding.found, "summary": describe(finding).split(": ", 1)[-1],
-                           "runs": [str(p) for p in finding.runs]}}
+    provenance = {"found": finding.found, "summary": describe(finding).split(": ", 1)[-1],
+                  "runs": [str(p) for p in finding.runs]}
+    return array, {"detectors": rows, "problems": problems, "message": message, "provenance": provenance}

@@ -102,8 +102,21 @@ def trainer_alive(folder: Path, said: str | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    started = process_start(pid)
+    # a PID reused by a process that started after the trainer took the lock is not the trainer
+    return started is None or not isinstance(owner.get("started"), (int, float)) or started <= owner["started"] + 2
+
+
+def process_start(pid: int) -> float | None:
+    """When a process started (seconds since the epoch), from Linux's /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime"))
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def run_status(folder: Path, steps_done: int, steps_total: int) -> str:
@@ -151,8 +164,15 @@ def summarise(root: Path, folder: Path) -> RunSummary:
 
 
 def list_runs(root: Path) -> list[RunSummary]:
-    """The run list of a root folder."""
-    return [summarise(root, f) for f in find_run_folders(root)]
+    """The run list of a root folder; a run whose files cannot be read is listed with the reason."""
+    runs = []
+    for folder in find_run_folders(root):
+        try:
+            runs.append(summarise(root, folder))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as e:
+            runs.append(RunSummary(run_key(root, folder), folder.name, "?", "?", 0, 0, "stopped", None, None,
+                                   f"unreadable: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"))
+    return runs
 
 
 def no_runs_message(root: Path) -> str:

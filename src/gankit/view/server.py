@@ -8,41 +8,71 @@ the server's own, deleted when it stops.
 from __future__ import annotations
 
 import base64
+import math
 import os
+import shutil
 import sys
 import tempfile
 import traceback
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gankit.errors import GankitError
+from gankit.errors import GankitError, GankitWarning
 from gankit.losses.adversarial import get_objective
 from gankit.run import Run
 from gankit.utils.images import image_bytes
 from gankit.view import explore, lab, live, panels
-from gankit.view.models import RunCache, saved_steps
+from gankit.view.models import RunCache
 from gankit.view.runs import find_run_folders, is_run, list_runs, no_runs_message, read_json, summarise
 
 STATIC = Path(__file__).parent / "static"
 SERVED = {".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".wav": "audio/wav", ".mid": "audio/midi"}
 MAX_UPLOAD_BYTES = 20 * 2**20
+MAX_PIECES = 20  # composed pieces kept in the scratch folder for the page's player and links
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+class SafeJSON(JSONResponse):
+    """JSON whose NaN and infinite numbers (a diverged run logs them) become null instead of failing the answer."""
+
+    def render(self, content: Any) -> bytes:
+        """Encode, with non-finite floats as null."""
+        return super().render(finite(content))
+
+
+def finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float inside it replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 class NotFound(Exception):
     """A run or file the request names does not exist (HTTP 404)."""
+
+
+class Forbidden(Exception):
+    """A request from another site (HTTP 403)."""
 
 
 def inside(base: Path, relative: str) -> Path | None:
@@ -59,6 +89,7 @@ class Viewer:
         self.scratch = scratch
         self.detectors = [self.root, *(d.resolve() for d in detectors or [])]  # where the Detect panel looks
         self.cache = RunCache()
+        self.pieces: list[Path] = []  # composed music, newest last
 
     def folder(self, run_id: str | None) -> Path:
         """The run folder an id names; ids outside the root or naming no run are refused."""
@@ -72,6 +103,12 @@ class Viewer:
     def run(self, request: Request) -> Run:
         """The named run, loaded at its latest checkpoint."""
         return self.cache.latest(self.folder(request.query_params.get("run")))
+
+    def keep_music(self, folder: Path) -> None:
+        """Remember a composed piece's folder; the oldest beyond MAX_PIECES are deleted (the page shows one)."""
+        self.pieces.append(folder)
+        while len(self.pieces) > MAX_PIECES:
+            shutil.rmtree(self.pieces.pop(0), ignore_errors=True)
 
     def scratch_file(self, suffix: str) -> Path:
         """A new file name in the scratch folder."""
@@ -92,20 +129,27 @@ def display(folder: Path) -> dict[str, Any]:
     return {"probability": objective.probability, "threshold": lab.decision_line(objective)}
 
 
-def png(array: np.ndarray, run: Run, request: Request, name: str) -> Response:
-    """An image as PNG with the run's provenance; with ?download=1, as a file to save."""
+def image_headers(request: Request, name: str) -> dict[str, str]:
+    """No caching; with ?download=1, a file name to save under (any script: RFC 6266's UTF-8 form, ASCII fallback)."""
     headers = dict(NO_STORE)
     if request.query_params.get("download") == "1":
-        headers["Content-Disposition"] = f'attachment; filename="{name}.png"'
-    return Response(image_bytes(array, run.provenance()), media_type="image/png", headers=headers)
+        fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name) or "gankit"
+        headers["Content-Disposition"] = f"attachment; filename=\"{fallback}.png\"; filename*=UTF-8''{quote(name)}.png"
+    return headers
+
+
+def png(array: np.ndarray, run: Run, request: Request, name: str) -> Response:
+    """An image as PNG with the run's provenance; with ?download=1, as a file to save."""
+    return Response(image_bytes(array, run.provenance()), media_type="image/png", headers=image_headers(request, name))
 
 
 def figure(path: Path, request: Request, name: str) -> Response:
-    """A figure written to the scratch folder (it already carries the run's provenance)."""
-    headers = dict(NO_STORE)
-    if request.query_params.get("download") == "1":
-        headers["Content-Disposition"] = f'attachment; filename="{name}.png"'
-    return Response(path.read_bytes(), media_type="image/png", headers=headers)
+    """A figure the latent tools wrote to the scratch folder (with the run's provenance), sent and deleted."""
+    try:
+        body = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    return Response(body, media_type="image/png", headers=image_headers(request, name))
 
 
 def _int(request: Request, key: str, default: int) -> int:
@@ -126,18 +170,17 @@ def guarded(fn: Callable[[Viewer, Request], Response]) -> Callable[[Request], Re
     """An endpoint whose errors become JSON {"error": message}: 400 for bad input, 404 for a missing run, 500 else."""
 
     def endpoint(request: Request) -> Response:
+        """Answer, or say what went wrong."""
         viewer: Viewer = request.app.state.viewer
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a resized upload or an older checkpoint: not the page's business
-                return fn(viewer, request)
+            return fn(viewer, request)
         except NotFound as e:
-            return JSONResponse({"error": str(e)}, status_code=404)
+            return SafeJSON({"error": str(e)}, status_code=404)
         except GankitError as e:
-            return JSONResponse({"error": str(e)}, status_code=400)
+            return SafeJSON({"error": str(e)}, status_code=400)
         except Exception as e:  # a bug must not take the server down; the page shows it, the terminal keeps the trace
             traceback.print_exc(file=sys.stderr)
-            return JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
+            return SafeJSON({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
 
     return endpoint
 
@@ -146,7 +189,7 @@ def guarded(fn: Callable[[Viewer, Request], Response]) -> Callable[[Request], Re
 def runs_endpoint(viewer: Viewer, request: Request) -> Response:
     """GET /api/runs: every run under the root with its state."""
     runs = list_runs(viewer.root)
-    return JSONResponse({"root": str(viewer.root), "runs": [r.as_dict() for r in runs],
+    return SafeJSON({"root": str(viewer.root), "runs": [r.as_dict() for r in runs],
                          "message": None if runs else no_runs_message(viewer.root)}, headers=NO_STORE)
 
 
@@ -158,22 +201,24 @@ def run_endpoint(viewer: Viewer, request: Request) -> Response:
     facts: dict[str, Any] = {**summary.as_dict(), "description": config.get("description", ""),
                              "objective": config.get("loss", {}).get("objective"), **display(folder)}
     if summary.problem:
-        return JSONResponse({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
+        return SafeJSON({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
     with viewer.cache.lock:
         try:
             run = viewer.cache.latest(folder)
         except GankitError:  # no checkpoint yet: the game can be watched, nothing drawn
-            return JSONResponse({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
+            return SafeJSON({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
         facts.update(panels=panels.panels(run), controls=explore.controls(run), conditional=run.conditional,
                      class_names=run.class_names if run.conditional else [])
-    return JSONResponse(facts, headers=NO_STORE)
+    return SafeJSON(facts, headers=NO_STORE)
 
 
 def live_endpoint(viewer: Viewer, request: Request) -> Response:
     """GET /api/live: metrics rows since the client's count, status, newest grid, balancer log."""
     run_id = request.query_params.get("run", "")
     folder = viewer.folder(run_id)
-    return JSONResponse(live.live(run_id, folder, _int(request, "since", 0), display(folder)), headers=NO_STORE)
+    last = _float(request, "last", math.nan)
+    answer = live.live(run_id, folder, _int(request, "since", 0), display(folder), None if math.isnan(last) else last)
+    return SafeJSON(answer, headers=NO_STORE)
 
 
 def file_endpoint(viewer: Viewer, request: Request) -> Response:
@@ -197,13 +242,16 @@ def scratch_endpoint(viewer: Viewer, request: Request) -> Response:
 def lab_steps_endpoint(viewer: Viewer, request: Request) -> Response:
     """GET /api/lab/steps: the saved steps (checkpoints and snapshots) the slider moves over."""
     folder = viewer.folder(request.query_params.get("run"))
-    return JSONResponse({"steps": list(saved_steps(folder))}, headers=NO_STORE)
+    with viewer.cache.lock:
+        steps = viewer.cache.saved_steps(folder)
+    return SafeJSON({"steps": list(steps)}, headers=NO_STORE)
 
 
 def lab_endpoint(viewer: Viewer, request: Request) -> Response:
     """GET /api/lab: data, G's samples, D's surface and pull at one saved step (default: the newest)."""
     folder = viewer.folder(request.query_params.get("run"))
-    steps = saved_steps(folder)
+    with viewer.cache.lock:
+        steps = viewer.cache.saved_steps(folder)
     if not steps:
         raise GankitError("no checkpoint yet: the picture appears once training writes its first one")
     step = _int(request, "step", max(steps))
@@ -213,7 +261,7 @@ def lab_endpoint(viewer: Viewer, request: Request) -> Response:
         run = viewer.cache.at(folder, steps[step])
         real = viewer.cache.real_points(folder)
         view = lab.lab_view(run, real, step)
-    return JSONResponse(view, headers=NO_STORE)
+    return SafeJSON(view, headers=NO_STORE)
 
 
 # -- Explore ----------------------------------------------------------------------------------------------------
@@ -256,14 +304,31 @@ def mix_endpoint(viewer: Viewer, request: Request) -> Response:
 
 # -- the applications --------------------------------------------------------------------------------------------
 async def _upload(viewer: Viewer, request: Request) -> Path:
-    """The request body (an image file's bytes) saved to the scratch folder."""
-    body = await request.body()
-    if not body:
-        raise GankitError("send an image: drop a PNG or JPEG file on the panel")
-    if len(body) > MAX_UPLOAD_BYTES:
-        raise GankitError(f"the upload is {len(body) / 2**20:.0f} MB; send an image under 20 MB")
+    """The request body (an image file's bytes) saved to the scratch folder, refused past MAX_UPLOAD_BYTES.
+
+    Only this page may post: a body must say it is application/octet-stream, which a form on another
+    site cannot send without the browser first asking this server (which never says yes), and an
+    Origin, when the browser sends one, must be this server's.
+    """
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
+        raise Forbidden("uploads are taken from this page only")
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/octet-stream":
+        raise GankitError("send the image's bytes as application/octet-stream (the page does)")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise GankitError(f"the upload is {int(declared) / 2**20:.0f} MB; send an image under 20 MB")
     path = viewer.scratch_file(".upload")
-    path.write_bytes(body)
+    size = 0
+    with path.open("wb") as f:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                break
+            f.write(chunk)
+    if size == 0 or size > MAX_UPLOAD_BYTES:
+        path.unlink(missing_ok=True)
+        raise GankitError("send an image under 20 MB: drop a PNG or JPEG file on the panel")
     return path
 
 
@@ -272,16 +337,21 @@ def _data_url(array: np.ndarray) -> str:
 
 
 def async_guarded(fn: Callable[[Viewer, Request, Path], Response]) -> Callable[[Request], Any]:
-    """guarded, for endpoints that first read an uploaded image."""
+    """guarded, for endpoints that first read an uploaded image (deleted once answered)."""
 
     async def endpoint(request: Request) -> Response:
+        """Read the upload, answer in a worker thread, delete the upload."""
         viewer: Viewer = request.app.state.viewer
         try:
             upload = await _upload(viewer, request)
+        except Forbidden as e:
+            return SafeJSON({"error": str(e)}, status_code=403)
         except GankitError as e:
-            return JSONResponse({"error": str(e)}, status_code=400)
-        sync = guarded(lambda v, r: fn(v, r, upload))
-        return await run_in_threadpool(sync, request)
+            return SafeJSON({"error": str(e)}, status_code=400)
+        try:
+            return await run_in_threadpool(guarded(lambda v, r: fn(v, r, upload)), request)
+        finally:
+            upload.unlink(missing_ok=True)
 
     return endpoint
 
@@ -291,15 +361,14 @@ def translate_endpoint(viewer: Viewer, request: Request, upload: Path) -> Respon
     with viewer.cache.lock:
         run = viewer.run(request)
         items = panels.translate_both(run, upload)
-    return JSONResponse({"items": [{"direction": d, "input": _data_url(x), "output": _data_url(y)} for d, x, y in items]})
+    return SafeJSON({"items": [{"direction": d, "input": _data_url(x), "output": _data_url(y)} for d, x, y in items]})
 
 
 def detect_endpoint(viewer: Viewer, request: Request, upload: Path) -> Response:
     """POST /api/detect: every detector's verdict on the upload, and its provenance."""
     with viewer.cache.lock:
-        verdict = panels.judge(upload, viewer.detectors, find_run_folders(viewer.root))
-    preview = np.asarray(panels.read_upload(upload))
-    return JSONResponse({"image": _data_url(preview), **verdict})
+        preview, verdict = panels.judge(upload, viewer.detectors, find_run_folders(viewer.root))
+    return SafeJSON({"image": _data_url(preview), **verdict})
 
 
 def text2img_endpoint(viewer: Viewer, request: Request) -> Response:
@@ -316,8 +385,9 @@ def music_endpoint(viewer: Viewer, request: Request) -> Response:
     out = viewer.scratch_file("")
     with viewer.cache.lock:
         piece = panels.compose(viewer.run(request), out, _int(request, "seed", 0), _float(request, "temperature", 1.0))
-    return JSONResponse({"roll": viewer.scratch_url(piece.roll), "midi": viewer.scratch_url(piece.midi),
-                         "wav": viewer.scratch_url(piece.wav) if piece.wav else None, "note": piece.note})
+        viewer.keep_music(out)
+    return SafeJSON({"roll": viewer.scratch_url(piece.roll), "midi": viewer.scratch_url(piece.midi),
+                     "wav": viewer.scratch_url(piece.wav) if piece.wav else None, "note": piece.note})
 
 
 def index(request: Request) -> Response:
@@ -336,12 +406,17 @@ ROUTES: list[tuple[str, Callable[[Viewer, Request], Response]]] = [
 UPLOADS = [("/api/translate", translate_endpoint), ("/api/detect", detect_endpoint)]
 
 
-def make_app(root: str | Path, detectors: list[str | Path] | None = None) -> Starlette:
-    """The viewer's app over the runs under `root` (a run folder or a folder of runs); the Detect panel also
-    uses the detector folders under `detectors`."""
+def make_app(root: str | Path, detectors: list[str | Path] | None = None, host: str = "127.0.0.1") -> Starlette:
+    """The viewer's app over the runs under `root` (a run folder or a folder of runs).
+
+    The Detect panel also uses the detector folders under `detectors`. On a loopback `host`, requests
+    must name a loopback host: a page elsewhere cannot reach the viewer by DNS rebinding.
+    """
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        """Make the scratch folder for the server's life; gankit's warnings (a resized upload) stay off the terminal."""
+        warnings.filterwarnings("ignore", category=GankitWarning)
         with tempfile.TemporaryDirectory(prefix="gankit-view-") as scratch:
             app.state.viewer = Viewer(Path(root), Path(scratch).resolve(), [Path(d) for d in detectors or []])
             yield
@@ -350,4 +425,5 @@ def make_app(root: str | Path, detectors: list[str | Path] | None = None) -> Sta
     routes += [Route(path, guarded(fn)) for path, fn in ROUTES]
     routes += [Route(path, async_guarded(fn), methods=["POST"]) for path, fn in UPLOADS]
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
-    return Starlette(routes=routes, lifespan=lifespan)
+    hosts = [*LOOPBACK_NAMES, host] if host in LOOPBACK_NAMES or host.startswith("127.") else ["*"]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])

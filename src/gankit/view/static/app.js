@@ -222,6 +222,28 @@ function renderRuns(data) {
   if (!state.runId && state.runs.length === 1 && !state.runs[0].problem) selectRun(state.runs[0].id);
   const mine = state.runs.find((r) => r.id === state.runId);
   if (mine && state.run) updateStatus(mine.status, mine.steps_done, mine.steps_total);
+  if (mine && state.run && state.run.panels.length <= 1 && mine.steps_done !== state.checkedAt) {
+    state.checkedAt = mine.steps_done;
+    recheckRun(state.runId, state.gen);
+  }
+}
+
+// A run picked before its first checkpoint has only its game: once one lands, build its other panels.
+async function recheckRun(id, gen) {
+  try {
+    const run = await api(apiUrl('/api/run', { run: id }));
+    if (gen !== state.gen || !state.run) return;
+    const same = JSON.stringify([run.panels, run.controls, run.class_names]) ===
+      JSON.stringify([state.run.panels, state.run.controls, state.run.class_names]);
+    if (same) return;
+    const panel = state.panel;
+    teardownRun();
+    state.runId = null;
+    state.panel = panel;
+    await selectRun(id);
+  } catch (err) {
+    // the list keeps polling; the next change tries again
+  }
 }
 
 // One <tr> of the run table.
@@ -601,7 +623,9 @@ function setupGame(section, run) {
 async function pollLive(live) {
   const box = $('#live-error');
   try {
-    const data = await api(apiUrl('/api/live', { run: state.runId, since: live.rows.length }));
+    const n = live.rows.length;
+    const last = n ? live.rows[n - 1].step : undefined;
+    const data = await api(apiUrl('/api/live', { run: state.runId, since: n, last }));
     if (live.gen !== state.gen) return;
     const changed = mergeLive(live, data);
     showError(box, '');
@@ -740,17 +764,22 @@ async function refreshLabSteps(lab) {
     if (lab.gen !== state.gen) return;
     const steps = Array.isArray(data.steps) ? data.steps : [];
     const slider = $('#lab-slider');
+    const shown = lab.steps[Number(slider.value)];
     const atEnd = !lab.ready || Number(slider.value) >= lab.steps.length - 1;
-    const grew = steps.length !== lab.steps.length;
+    const newest = steps[steps.length - 1] !== lab.steps[lab.steps.length - 1];
     lab.steps = steps;
     lab.ready = true;
     slider.max = String(Math.max(0, steps.length - 1));
     slider.disabled = steps.length === 0;
     showError($('#lab-error'), '');
     if (!steps.length) { $('#lab-step').textContent = 'no saved steps yet'; return; }
-    if (atEnd && (grew || !lab.data)) {
+    if (atEnd && (newest || !lab.data)) {
       slider.value = String(steps.length - 1);
       loadLabStep(lab);
+    } else {
+      const kept = steps.indexOf(shown);  // old checkpoints are pruned: keep the step shown, not its index
+      slider.value = String(kept >= 0 ? kept : 0);
+      if (kept < 0) loadLabStep(lab);
     }
   } catch (err) {
     if (lab.gen === state.gen) showError($('#lab-error'), err.message);
@@ -952,9 +981,12 @@ function updateExplore() {
 
 // The URL of the latent walk between the two inputs.
 function interpUrl() {
+  const a = $('#interp-a').value.trim();
+  const b = $('#interp-b').value.trim();
+  const cls = $('#explore-class');
+  const seeds = /^\d+$/.test(a) && /^\d+$/.test(b);  // between two seeds, walk within the class chosen above
   return apiUrl('/api/explore/interpolate', {
-    run: state.runId, a: $('#interp-a').value.trim(), b: $('#interp-b').value.trim(),
-    steps: intValue($('#interp-steps'), 9), psi: psiValue(),
+    run: state.runId, a, b, steps: intValue($('#interp-steps'), 9), cls: seeds && cls ? cls.value : undefined,
   });
 }
 
