@@ -79,9 +79,10 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/lint-imports
 
-# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+# pytest exits 5 when it collected no test: that is a failure here, not a pass. Two workers, one per
+# core (every test runs torch on one thread); a test file stays on one worker, with its fixtures.
 test: install audio browser
-	$(PY) -m pytest; rc=$$?; \
+	$(PY) -m pytest -n 2 --dist loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 bench: bench-overhead bench-ring8 bench-modes

@@ -114,8 +114,8 @@ def _good_idx_bytes() -> bytes:
     ("bad-magic", b"\x12\x34" + _good_idx_bytes()[2:], "not an IDX file"),
     ("bad-type", bytes([0, 0, 0x07]) + _good_idx_bytes()[3:], "not an IDX file"),
     ("trailing", _good_idx_bytes() + b"junk", "trailing garbage"),
-    ("corrupt.gz", gzip.compress(_good_idx_bytes())[:-12], "gzip"),
-    ("flipped.gz", (lambda g: g[:12] + bytes([g[12] ^ 0xFF]) + g[13:])(gzip.compress(_good_idx_bytes())), "gzip"),
+    ("corrupt.gz", gzip.compress(_good_idx_bytes(), mtime=0)[:-12], "gzip"),
+    ("flipped.gz", (lambda g: g[:12] + bytes([g[12] ^ 0xFF]) + g[13:])(gzip.compress(_good_idx_bytes(), mtime=0)), "gzip"),
 ])
 def test_idx_corruption_raises_data_error_naming_the_file(tmp_path, name, payload, problem):
     path = tmp_path / name
