@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure view browser view-screenshots bench-view test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
+.PHONY: install demo demo-figure view browser view-screenshots bench-view bench-sample test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ browser:
 # How fast gankit view answers each request of the page (about 2 minutes on 2 cores).
 bench-view: install data
 	$(PY) -m bench.view
+
+# CPU sampling against the generator's FLOP limit, before and after the CPU form (about 2 minutes).
+bench-sample: install data
+	$(PY) -m bench.sample
 
 # Screenshots of every view of gankit view for the README and docs/view.md (trains small runs first if needed).
 view-screenshots: install browser data

@@ -2,7 +2,7 @@
 
     python -m bench.demo [--n 10000] [--out bench/out/demo]
 
-Trains the recipe `gankit demo` trains (gankit.cli.main.DEMO) on this machine, then scores the
+Trains the recipe `gankit demo` trains (gankit.cli.training.DEMO) on this machine, then scores the
 EMA generator (what the report and `gankit sample` use) and the raw generator of the same
 checkpoint with gankit's evaluation: n samples against the Fashion-MNIST test split in the shipped
 classifier's features (FID, KID, precision/recall, C2ST), the share of each class as that
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 import gankit
-from gankit.cli.main import DEMO
+from gankit.cli.training import DEMO
 from gankit.data.fashion_mnist import CLASS_NAMES
 from gankit.evaluation import evaluate, setup_for
 from gankit.metrics.features import load_domain_classifier

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-import gankit.cli.main as cli
+import gankit.cli.training as cli
+from gankit.cli.main import main
 from gankit.config.io import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,6 @@ def test_gankit_demo_trains_that_recipe(monkeypatch, tmp_path, capsys):
 
     monkeypatch.setattr(cli, "train", fake_train)
     monkeypatch.setattr(cli, "find_fashion_mnist", lambda: Path("/somewhere"))
-    assert cli.main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
     assert (asked["source"], asked["steps"]) == cli.DEMO
     assert "samples/final.png" in capsys.readouterr().out

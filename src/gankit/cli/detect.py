@@ -9,64 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from gankit.cli.arguments import POSITIVE, SEED, count
 from gankit.detect import evaluate_detector, format_detection_card, load_detector, read_images, train_detector
-from gankit.detect.calibration import METHODS as CALIBRATIONS
-from gankit.detect.detector import METHODS
 from gankit.detect.provenance import describe, find_runs, image_files, inspect
 from gankit.detect.sources import file_source, real_images, source
 from gankit.errors import ConfigError, DataError
 from gankit.utils.atomic import write_json_atomic, write_text_atomic
-
-EXAMPLES = """examples:
-  gankit detect train --real fashion-mnist --fake runs/fashion-dcgan --method spectral --out det/spectral
-  gankit detect train --real fashion-mnist --fake runs/fashion-dcgan --fake-images plain.npy --method cnn --out det/cnn
-  gankit detect score det/hist --input suspicious/ --out scores.csv
-  gankit detect eval det/hist --real fashion-mnist --fake runs/fashion-dcgan --fake runs/fashion-stylegan2
-  gankit provenance grid.png translated/ --runs runs
-"""
-
-
-def add_detect(sub: argparse._SubParsersAction) -> None:
-    """detect (train, score, eval) and provenance."""
-    d = sub.add_parser("detect", help="train, apply and evaluate a detector of generated images", epilog=EXAMPLES,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    verbs = d.add_subparsers(dest="verb", metavar="VERB")
-    t = verbs.add_parser("train", help="fit a real-vs-generated detector", epilog=EXAMPLES,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    t.add_argument("--real", required=True, help="real images: a dataset name (its train split), a folder or a uint8 .npy")
-    t.add_argument("--fake", nargs="+", default=[], metavar="RUN", help="gankit run folders to sample generated images from")
-    t.add_argument("--fake-images", nargs="+", default=[], metavar="PATH",
-                   help="generated images as folders, image files or uint8 .npy (N×H×W or N×H×W×3)")
-    t.add_argument("--method", choices=METHODS, default="histogram",
-                   help="histogram (intensity levels: the most accurate on gankit's runs, the most fragile), spectral "
-                        "(power spectrum: robust, explainable), cnn (CNNDetection's recipe); default histogram")
-    t.add_argument("--n", type=count(20), default=5000, help="images per generated source and of real ones (default 5000)")
-    t.add_argument("--epochs", type=POSITIVE, default=6, help="CNN epochs (default 6)")
-    t.add_argument("--calibration", choices=CALIBRATIONS, default="platt", help="platt (default) or isotonic")
-    t.add_argument("--seed", type=SEED, default=0, help="seed of the samples, the split and the CNN (default 0)")
-    t.add_argument("--out", required=True, help="the detector folder to write")
-
-    s = verbs.add_parser("score", help="the probability that each image is generated")
-    s.add_argument("detector", metavar="DET", help="a detector folder written by `gankit detect train`")
-    s.add_argument("--input", required=True, help="an image file, a folder of images or a uint8 .npy")
-    s.add_argument("--out", required=True, help="FILE.csv or FILE.json: one row per image")
-
-    e = verbs.add_parser("eval", help="AP, accuracy and ROC AUC per generator, clean and degraded")
-    e.add_argument("detector", metavar="DET", help="a detector folder written by `gankit detect train`")
-    e.add_argument("--real", required=True, help="real images: a dataset name (its test split), a folder or a .npy")
-    e.add_argument("--fake", action="append", required=True, metavar="PATH",
-                   help="generated images: a run folder (sampled), a folder or a .npy (repeatable)")
-    e.add_argument("--n", type=count(10), default=2000, help="images per set (default 2000)")
-    e.add_argument("--bootstrap", type=count(10), default=1000, help="bootstrap resamples (default 1000)")
-    e.add_argument("--no-robustness", dest="robustness", action="store_false", help="clean images only")
-    e.add_argument("--seed", type=SEED, default=1, help="seed of the samples and the bootstrap (default 1)")
-    e.add_argument("--card", default=None, help="where to write the card (default DET/eval_card.json)")
-
-    p = sub.add_parser("provenance", help="which gankit run made an image: its metadata and invisible watermark")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
-    p.add_argument("--runs", action="append", default=None, metavar="DIR",
-                   help="where to look for the run folders the images name (default ./runs; repeatable)")
 
 
 def cmd_detect(args: argparse.Namespace) -> int:

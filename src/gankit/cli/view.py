@@ -13,26 +13,6 @@ from gankit.errors import ConfigError
 from gankit.view import make_app
 from gankit.view.runs import find_run_folders
 
-DEFAULT_PORT = 8765
-EXAMPLES = """examples:
-  gankit view                      # every run under ./runs, at http://127.0.0.1:8765
-  gankit view runs/demo            # one run
-  gankit view runs --port 9000
-  gankit view runs --host 0.0.0.0  # others on the network can see it too (a warning is printed)
-"""
-
-
-def add_view(sub: argparse._SubParsersAction) -> None:
-    """view."""
-    v = sub.add_parser("view", help="watch the game live and play with trained runs in a browser (read-only)",
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("path", nargs="?", default="runs", help="a run folder or a folder of runs (default: runs)")
-    v.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"the port to serve on (default {DEFAULT_PORT})")
-    v.add_argument("--detectors", nargs="+", default=[], metavar="DIR",
-                   help="folders of detectors for the Detect panel (besides those under PATH and those the runs name)")
-    v.add_argument("--host", default="127.0.0.1",
-                   help="the address to bind (default 127.0.0.1: this machine only); anything else is said loudly")
-
 
 def is_loopback(host: str) -> bool:
     """Whether an address only this machine can reach."""

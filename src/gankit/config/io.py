@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import math
 import typing
 from collections.abc import Mapping
@@ -13,11 +12,10 @@ from typing import Any
 
 import yaml
 
+from gankit.config.files import PRESET_DIR, preset_names, read_json, read_yaml
 from gankit.config.schema import Config, dataclass_of, valid_keys
 from gankit.errors import CheckpointError, ConfigError
 from gankit.utils.atomic import write_json_atomic
-
-PRESET_DIR = Path(__file__).parent / "presets"
 
 # Keys that may change when a run is resumed: they alter how long it runs or what it writes,
 # never the game itself. data.path may move: a resume checks the content against the run's data facts.
@@ -123,51 +121,16 @@ def _split_override(item: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def preset_names() -> list[str]:
-    """Names of the bundled presets."""
-    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return _read_config_file(path, yaml.safe_load, yaml.YAMLError, lambda e: f"YAML: {' '.join(str(e).split())}")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    return _read_config_file(path, json.loads, json.JSONDecodeError,
-                             lambda e: f"JSON ({e.msg} at line {e.lineno}, column {e.colno})")
-
-
-def _read_config_file(path: Path, parse: Any, error: type[Exception], describe: Any) -> dict[str, Any]:
-    """Parse a YAML or JSON config file; a syntax error, binary content or an empty file is named."""
-    try:
-        data = parse(path.read_text())
-    except error as e:
-        raise ConfigError(f"{path} is not valid {describe(e)}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not a text file; a config is YAML or JSON") from None
-    return _mapping(data, path)
-
-
-def _mapping(data: Any, path: Path) -> dict[str, Any]:
-    """A config file's contents, refused when empty: training the defaults under its name would be a silent mistake."""
-    if data is None or data == {}:
-        raise ConfigError(f"{path} is empty; give at least `extends: PRESET` or some keys\n"
-                          "(see `gankit presets`, and `gankit train PRESET --dry-run` for every key)")
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must hold a mapping of config keys, got {type(data).__name__}")
-    return data
-
-
 def _raw_source(source: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     """Read a preset name or a YAML/JSON file into a dict, resolving `extends:` chains."""
     path = Path(source)
     if path.suffix in (".yaml", ".yml", ".json") or path.is_file():
         if not path.is_file():
             raise ConfigError(f"config file {source!r} does not exist")
-        data = _read_json(path) if path.suffix == ".json" else _read_yaml(path)
+        data = read_json(path) if path.suffix == ".json" else read_yaml(path)
         data.setdefault("name", path.stem)
     elif (PRESET_DIR / f"{source}.yaml").is_file():
-        data = _read_yaml(PRESET_DIR / f"{source}.yaml")
+        data = read_yaml(PRESET_DIR / f"{source}.yaml")
         data.setdefault("name", source)
     else:
         close = difflib.get_close_matches(source, preset_names(), n=1)
@@ -199,11 +162,6 @@ def resolve_config(source: Config | str | None, overrides: list[str] | Mapping[s
     return load_config(source, overrides)
 
 
-def preset_description(name: str) -> str:
-    """The one-line description of a preset."""
-    return str(_read_yaml(PRESET_DIR / f"{name}.yaml").get("description", ""))
-
-
 def save_config(cfg: Config, path: str | Path) -> None:
     """Write the resolved config as JSON, atomically."""
     write_json_atomic(path, cfg.to_dict())
@@ -213,7 +171,7 @@ def read_config(path: str | Path) -> Config:
     """Read a resolved config JSON written by `save_config` (a run's config.json)."""
     path = Path(path)
     try:
-        data = _read_json(path)
+        data = read_json(path)
         if isinstance(data.get("train"), dict):  # runs written before the EMA ramp-up existed trained without it
             data["train"].setdefault("ema_rampup", 0.0)
         return from_dict(data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from skimage.feature import canny
 
 from gankit.data.base import ArrayDataset
 from gankit.data.fashion_mnist import CLASS_NAMES
@@ -23,6 +22,8 @@ def edge_maps(images: torch.Tensor, sigma: float = EDGE_SIGMA) -> torch.Tensor:
     """Canny edges of grey uint8 images N×1×H×W, as uint8 N×1×H×W with edges 255 and the rest 0."""
     if images.dim() != 4 or images.shape[1] != 1:
         raise ValueError(f"edge_maps takes grey images N×1×H×W, got {tuple(images.shape)}")
+    from skimage.feature import canny  # lazy: scikit-image's feature module (0.3 s) only where edge maps are made
+
     arr = images[:, 0].numpy().astype(np.float64) / 255.0
     edges = np.stack([canny(im, sigma=sigma) for im in arr]) if len(arr) else np.zeros_like(arr, dtype=bool)
     return torch.from_numpy(edges.astype(np.uint8) * 255)[:, None]

@@ -1,0 +1,121 @@
+"""How fast does gankit sample on the CPU, against what the generator's arithmetic allows?
+
+    python -m bench.sample [--run RUN] [--repeats 5]          (make bench-sample; about 2 minutes)
+
+For the fashion-dcgan generator (a run of that preset: --run, else two steps of it are trained into
+bench/out/sample), it measures:
+- the FLOPs of one image (torch.utils.flop_counter);
+- this CPU's fp32 matrix-multiply peak (2048×2048 GEMMs on every core), and so the image rate the
+  FLOPs allow;
+- the steady-state rate of `Run.sample` at several batch sizes, with the eager layers ("before")
+  and with gankit's CPU form of the generator ("after": models/inference.py), median of --repeats;
+- bf16 autocast, on the same footing;
+- `gankit sample` end to end: 20 100 samples against 100, in fresh processes, so start-up cancels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from gankit.cli.main import main as gankit
+from gankit.run import Run
+from gankit.training.checkpoint import load_into, load_weights
+
+OUT = Path("bench/out/sample")
+N = 20_000
+
+
+def fp32_peak(seconds: float = 3.0) -> float:
+    """FLOP/s of fp32 2048×2048 matrix products on every core (the best of a few seconds)."""
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    best, end = 0.0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        a @ b
+        best = max(best, 2 * 2048**3 / (time.perf_counter() - t))
+    return best
+
+
+def flops_per_image(run: Run) -> float:
+    """FLOPs of G for one image (multiply-adds count 2)."""
+    z = torch.randn(64, run.z_dim)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        run.generate(z)
+    return counter.get_total_flops() / 64
+
+
+def rate(run: Run, batch: int, repeats: int, bf16: bool = False) -> float:
+    """Median images per second of Run.sample(N) at a batch size."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            run.sample(N, seed=0, batch_size=batch)
+        times.append(time.perf_counter() - t)
+    return N / float(np.median(times))
+
+
+def cli_rate() -> float:
+    """Images per second of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
+    def seconds(n: int) -> float:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "gankit", "sample", str(OUT if RUN is None else RUN), "--n", str(n),
+                        "--out", str(OUT.parent / "sample.npy")], check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t
+    small = min(seconds(100) for _ in range(3))
+    large = min(seconds(100 + N) for _ in range(3))
+    return N / (large - small)
+
+
+RUN: Path | None = None
+
+
+def main() -> None:
+    """Measure and print a markdown table."""
+    global RUN
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--run", default=None, help="a fashion-dcgan run (default: trains two steps of one)")
+    p.add_argument("--repeats", type=int, default=5)
+    args = p.parse_args()
+    RUN = Path(args.run) if args.run else None
+    if RUN is None and not (OUT / "checkpoints").is_dir():
+        assert gankit(["train", "fashion-dcgan", "--set", "train.steps=2", "--set", "log.progress=false",
+                       "--set", "log.report=none", "--out", str(OUT)]) == 0
+    run = Run(RUN or OUT)
+    flops, peak = flops_per_image(run), fp32_peak()
+    limit = peak / flops
+    print(f"G: {flops / 1e6:.1f} MFLOP per image; fp32 GEMM peak {peak / 1e9:.0f} GFLOP/s on "
+          f"{torch.get_num_threads()} threads: at most {limit:.0f} img/s\n")
+    print("| form | batch | img/s | of the limit |\n|---|---|---|---|")
+    before = Run(run.path)
+    before.generator()
+    before._nets[before.spec.sampler] = _eager_generator(before)
+    for name, r in (("eager (before)", before), ("CPU form (after)", run)):
+        for batch in (128, 1024):
+            v = rate(r, batch, args.repeats)
+            print(f"| {name} | {batch} | {v:.0f} | {v / limit:.0%} |")
+    v = rate(run, 128, args.repeats, bf16=True)
+    print(f"| CPU form, bf16 autocast | 128 | {v:.0f} | {v / limit:.0%} |")
+    v = cli_rate()
+    print(f"| `gankit sample`, 20 100 vs 100 samples (CPU form, batch 128) | 128 | {v:.0f} | {v / limit:.0%} |")
+
+
+def _eager_generator(run: Run) -> torch.nn.Module:
+    """The generator rebuilt from the checkpoint without the CPU rewrite."""
+    ckpt = run._checkpoint_dir()
+    net = run.spec.networks(run.config, run.info)[run.spec.sampler]
+    name = next(f for f in (f"{run.spec.sampler}_ema", run.spec.sampler) if (ckpt / f"{f}.safetensors").is_file())
+    load_into(net, load_weights(ckpt, name), ckpt / f"{name}.safetensors")
+    return net.eval().requires_grad_(False)
+
+
+if __name__ == "__main__":
+    main()

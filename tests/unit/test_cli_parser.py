@@ -1,0 +1,35 @@
+"""The command line's parser: light to import, its choices the library's, every command reachable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from gankit.cli import parser
+from gankit.cli.main import COMMANDS, build_parser, command
+from gankit.composer import GENERATORS
+from gankit.detect.calibration import METHODS as CALIBRATIONS
+from gankit.detect.detector import METHODS
+
+
+def test_the_parsers_choices_are_the_librarys():
+    assert parser.GENERATORS == tuple(GENERATORS)
+    assert parser.DETECT_METHODS == tuple(METHODS) and parser.CALIBRATIONS == tuple(CALIBRATIONS)
+
+
+def test_every_subcommand_has_a_command_and_every_command_loads():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    for name in COMMANDS:
+        assert callable(command(name)), name
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["presets"], ["train", "--help"], ["view", "--help"]])
+def test_help_and_presets_never_import_torch(argv):
+    code = ("import sys, contextlib, io\nfrom gankit.cli.main import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    main({argv!r})\n"
+            "print(sorted(m for m in ('torch', 'numpy', 'starlette') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
