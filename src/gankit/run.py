@@ -73,7 +73,7 @@ def load_run_data(run: Path, cfg: Config, **changes: Any) -> ArrayDataset:
                         "(Python: load_run(..., data_path=DIR) or the override data.path=DIR)") from None
 
 
-CPU_BATCH = 128  # fashion-dcgan on 2 cores: 8 900 img/s at 128 against 6 500 at 1024 (bench.sample)
+CPU_BATCH = 128  # a CPU samples faster in batches that stay in its caches (bench.sample, docs/benchmarks.md)
 
 
 class Run:

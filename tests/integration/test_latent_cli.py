@@ -72,8 +72,9 @@ def test_interpolation_png_and_gif(cond_run, tmp_path):
     run = gankit.load_run(cond_run)
     frames = latent.interpolation(run, 3, 17, steps=5, cls=4)
     assert frames.shape == (1, 5, 1, 32, 32)
-    assert torch.allclose(frames[0, 0], run.generate(run.noise(1, 3), torch.tensor([4]))[0])
-    assert torch.allclose(frames[0, -1], run.generate(run.noise(1, 17), torch.tensor([4]))[0])
+    # the ends are G of the seeds' codes; a batch of 5 against a batch of 1 may round differently (oneDNN)
+    assert torch.allclose(frames[0, 0], run.generate(run.noise(1, 3), torch.tensor([4]))[0], atol=1e-5)
+    assert torch.allclose(frames[0, -1], run.generate(run.noise(1, 17), torch.tensor([4]))[0], atol=1e-5)
 
 
 def test_arithmetic_is_reproducible_from_seeds(cond_run, tmp_path, capsys):

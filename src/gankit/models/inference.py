@@ -5,9 +5,10 @@ A ConvTranspose2d with kernel 4, stride 2 and padding 1 (DCGAN's up-sampling) co
 four output phases (even/odd row × even/odd column) from a 2×2 window of the input. So it equals
 a Conv2d with a 3×3 kernel and four times the output channels, whose weights are the transposed
 kernel's taps (zeros elsewhere), followed by pixel_shuffle(2) (Shi et al. 2016). oneDNN runs a
-transposed convolution with one or three output channels far below its speed on wide layers:
-bench.sample measures the image layer of fashion-dcgan 5× faster this way. Wide layers stay as
-they are, since there the rewrite's extra zero taps cost more than it saves.
+transposed convolution with one or three output channels far below its speed on wide layers, and
+the rewrite recovers it (docs/benchmarks.md, bench.sample). Wide layers stay as they are, since
+there the rewrite's extra zero taps cost more than it saves. Outputs equal the transposed
+convolution's up to float rounding, which may differ in the last bits with the batch's size.
 """
 
 from __future__ import annotations
