@@ -109,11 +109,13 @@ def _write_report(path: Path, cfg: Config, data: ArrayDataset, status: str, trai
         return _write_text2img_report(path, cfg, data, run, rows, status, trained)
     final = path / rd.SAMPLES / "final.png"
     nrow = None
+    # a run that stopped early has no snapshot of its last step: its report samples the last G alone
+    mixture = None if status in ("done", "budget") else False
     if run.conditional and data.kind == "image":  # one row per class, 8 samples each
         k, nrow = len(run.class_names), 8
-        x = run.sample(k * nrow, seed=0, classes=(torch.arange(k * nrow) // nrow).tolist())
+        x = run.sample(k * nrow, seed=0, classes=(torch.arange(k * nrow) // nrow).tolist(), mixture=mixture)
     else:
-        x = run.sample(2500 if data.kind == "points" else 64, seed=0)
+        x = run.sample(2500 if data.kind == "points" else 64, seed=0, mixture=mixture)
     render_samples(x, data.info(), final, data.x[:2000].numpy() if data.kind == "points" else None, nrow,
                    run.provenance())
     settled = _summary_rows(rows)

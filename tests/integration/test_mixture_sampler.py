@@ -108,6 +108,15 @@ def test_an_interrupted_run_resumes_to_the_same_snapshots(tmp_path):
             assert all(torch.equal(a[k], b[k]) for k in a), (s, net)
 
 
+def test_an_interrupted_mixture_run_still_writes_its_report(tmp_path):
+    """Stopped at step 25, between snapshots: the report samples the last G alone instead of failing."""
+    with pytest.raises(TrainingInterrupted):
+        gankit.train("ring8-tiny", out=tmp_path / "b", overrides={**OVER, "log.report": "md"},
+                     callbacks=[_Signal(25)])
+    report = (tmp_path / "b" / "report.md").read_text()
+    assert "interrupted at step 25" in report and (tmp_path / "b" / "samples" / "final.png").is_file()
+
+
 def test_missing_snapshots_and_a_mixture_without_any_are_refused(tmp_path):
     import shutil
 
