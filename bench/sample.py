@@ -7,6 +7,7 @@ bench/out/sample), it measures:
 - the FLOPs of one image (torch.utils.flop_counter);
 - this CPU's fp32 matrix-multiply peak (2048×2048 GEMMs on every core), and so the image rate the
   FLOPs allow;
+- G's image layer alone, as trained and in its CPU form;
 - the steady-state rate of `Run.sample` at several batch sizes, with the eager layers ("before")
   and with gankit's CPU form of the generator ("after": models/inference.py), median of --repeats;
 - bf16 autocast, on the same footing;
@@ -20,14 +21,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from gankit.cli.main import main as gankit
+from gankit.models.inference import ShuffledConvTranspose, rewritable
 from gankit.run import Run
-from gankit.training.checkpoint import load_into, load_weights
 
 OUT = Path("bench/out/sample")
 N = 20_000
@@ -63,11 +65,11 @@ def rate(run: Run, batch: int, repeats: int, bf16: bool = False) -> float:
     return N / float(np.median(times))
 
 
-def cli_rate() -> float:
+def cli_rate(path: Path) -> float:
     """Images per second of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
     def seconds(n: int) -> float:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gankit", "sample", str(OUT if RUN is None else RUN), "--n", str(n),
+        subprocess.run([sys.executable, "-m", "gankit", "sample", str(path), "--n", str(n),
                         "--out", str(OUT.parent / "sample.npy")], check=True, stdout=subprocess.DEVNULL)
         return time.perf_counter() - t
     small = min(seconds(100) for _ in range(3))
@@ -75,46 +77,58 @@ def cli_rate() -> float:
     return N / (large - small)
 
 
-RUN: Path | None = None
+def eager(path: Path) -> Run:
+    """The run with its generator as trained, without the CPU form: the 'before'."""
+    with mock.patch("gankit.run.for_cpu_sampling", lambda net: net):
+        run = Run(path)
+        run.generator()  # loaded now, while the rewrite is switched off
+    return run
+
+
+def layer_rates(run: Run, batch: int = 512, repeats: int = 20) -> tuple[float, float]:
+    """Images per second of G's image layer alone: as trained, and in its CPU form."""
+    layers = [m for m in eager(run.path).generator().modules() if rewritable(m)]
+    if not layers:
+        return float("nan"), float("nan")
+    layer = layers[-1]
+    x = torch.randn(batch, layer.in_channels, 14, 14)
+
+    def per_second(f: torch.nn.Module) -> float:
+        with torch.no_grad():
+            f(x)
+            t = time.perf_counter()
+            for _ in range(repeats):
+                f(x)
+            return batch * repeats / (time.perf_counter() - t)
+    return per_second(layer), per_second(ShuffledConvTranspose(layer))
 
 
 def main() -> None:
     """Measure and print a markdown table."""
-    global RUN
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--run", default=None, help="a fashion-dcgan run (default: trains two steps of one)")
     p.add_argument("--repeats", type=int, default=5)
     args = p.parse_args()
-    RUN = Path(args.run) if args.run else None
-    if RUN is None and not (OUT / "checkpoints").is_dir():
+    path = Path(args.run) if args.run else OUT
+    if args.run is None and not (OUT / "checkpoints").is_dir():
         assert gankit(["train", "fashion-dcgan", "--set", "train.steps=2", "--set", "log.progress=false",
                        "--set", "log.report=none", "--out", str(OUT)]) == 0
-    run = Run(RUN or OUT)
+    run = Run(path)
     flops, peak = flops_per_image(run), fp32_peak()
     limit = peak / flops
     print(f"G: {flops / 1e6:.1f} MFLOP per image; fp32 GEMM peak {peak / 1e9:.0f} GFLOP/s on "
-          f"{torch.get_num_threads()} threads: at most {limit:.0f} img/s\n")
+          f"{torch.get_num_threads()} threads: at most {limit:.0f} img/s")
+    slow, fast = layer_rates(run)
+    print(f"its image layer alone (14×14 in, batch 512): {slow:.0f} img/s as trained, {fast:.0f} in its CPU form\n")
     print("| form | batch | img/s | of the limit |\n|---|---|---|---|")
-    before = Run(run.path)
-    before.generator()
-    before._nets[before.spec.sampler] = _eager_generator(before)
-    for name, r in (("eager (before)", before), ("CPU form (after)", run)):
+    for name, r in (("eager (before)", eager(path)), ("CPU form (after)", run)):
         for batch in (128, 1024):
             v = rate(r, batch, args.repeats)
             print(f"| {name} | {batch} | {v:.0f} | {v / limit:.0%} |")
     v = rate(run, 128, args.repeats, bf16=True)
     print(f"| CPU form, bf16 autocast | 128 | {v:.0f} | {v / limit:.0%} |")
-    v = cli_rate()
+    v = cli_rate(path)
     print(f"| `gankit sample`, 20 100 vs 100 samples (CPU form, batch 128) | 128 | {v:.0f} | {v / limit:.0%} |")
-
-
-def _eager_generator(run: Run) -> torch.nn.Module:
-    """The generator rebuilt from the checkpoint without the CPU rewrite."""
-    ckpt = run._checkpoint_dir()
-    net = run.spec.networks(run.config, run.info)[run.spec.sampler]
-    name = next(f for f in (f"{run.spec.sampler}_ema", run.spec.sampler) if (ckpt / f"{f}.safetensors").is_file())
-    load_into(net, load_weights(ckpt, name), ckpt / f"{name}.safetensors")
-    return net.eval().requires_grad_(False)
 
 
 if __name__ == "__main__":

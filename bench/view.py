@@ -13,7 +13,6 @@ cold time, the median and the 95th percentile, in milliseconds.
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from gankit.cli.main import main as gankit
+from gankit.cli.view import any_free_port as free_port
 from gankit.data.fashion_mnist import find_fashion_mnist
 from gankit.errors import DataError
 
@@ -76,13 +76,6 @@ def timed(url: str) -> float:
     with urllib.request.urlopen(url, timeout=120) as r:
         r.read()
     return time.perf_counter() - t
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:

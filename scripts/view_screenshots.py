@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from gankit.cli.main import main as gankit
+from gankit.cli.view import any_free_port as free_port
 from gankit.data.registry import load_dataset
 from gankit.utils.images import save_image
 
@@ -49,13 +49,6 @@ def ensure_runs(root: Path, image_runs: Path) -> None:
             (root / name).symlink_to((image_runs / name).resolve())
         else:
             assert gankit(["train", *fallback, *FAST, "--out", str(root / name)]) == 0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def show(page: Page, url: str, run: str, panel: str) -> None:

@@ -6,13 +6,13 @@ output, so the card names the detectors that recognise what the run generates.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_json_atomic, write_text_atomic
+from gankit.utils.run_dir import read_json
 from gankit.version import __version__
 
 KNOWN_LIMITS = {
@@ -29,15 +29,8 @@ KNOWN_LIMITS = {
 }
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def _detectors(run: Path) -> list[dict[str, Any]]:
-    found = _read(run / rd.DETECTORS)
+    found = read_json(run / rd.DETECTORS)
     return list(found.get("detectors", [])) if isinstance(found, dict) else []
 
 
@@ -68,9 +61,9 @@ def _detector_lines(run: Path) -> list[str]:
 def model_card(run: str | Path) -> str:
     """The text of the run's model card."""
     run = Path(run)
-    config, data = _read(run / rd.CONFIG), _read(run / rd.DATA_INFO)
+    config, data = read_json(run / rd.CONFIG), read_json(run / rd.DATA_INFO)
     game, model = config.get("game", "adversarial"), config.get("model", {})
-    card = _read(run / "metric_card.json").get("metrics", {})
+    card = read_json(run / "metric_card.json").get("metrics", {})
     fid = card.get("fid", {}).get("value") if isinstance(card.get("fid"), dict) else None
     lines = [f"# Model card: {config.get('name', run.name)} (run `{rd.run_id(run)}`)", "",
              f"Written by gankit {__version__} on {time.strftime('%Y-%m-%d')}. {config.get('description', '')}", "",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from gankit.cli.view import any_free_port as free_port
 from gankit.view import make_app
 
 FAST = ["--set", "log.progress=false", "--set", "log.tensorboard=false"]
@@ -22,13 +22,6 @@ DCGAN = ["train", "digits-dcgan-tiny", *FAST, "--set", "train.steps=20", "--set"
          "--set", "log.sample_every=20", "--set", "log.checkpoint_every=20"]
 CDCGAN = ["train", "digits-cdcgan-tiny", *FAST, "--set", "train.steps=60", "--set", "log.every=10",
           "--set", "log.sample_every=30", "--set", "log.checkpoint_every=30"]
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Served:

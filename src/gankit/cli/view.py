@@ -24,6 +24,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def any_free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on now, chosen by the system (for tests, benchmarks and scripts)."""
+    with bind(host, 0) as sock:
+        return sock.getsockname()[1]
+
+
 def free_port(host: str, start: int) -> int | None:
     """The first port from `start` on that can be bound on `host` (None when none of the next 50 can)."""
     for port in range(start, min(start + 50, 65536)):

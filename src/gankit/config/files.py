@@ -21,12 +21,12 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml_config(path: Path) -> dict[str, Any]:
     """A YAML config file as a mapping; bad syntax, binary content or an empty file is named."""
     return read_config_file(path, yaml.safe_load, yaml.YAMLError, lambda e: f"YAML: {' '.join(str(e).split())}")
 
 
-def read_json(path: Path) -> dict[str, Any]:
+def read_json_config(path: Path) -> dict[str, Any]:
     """A JSON config file as a mapping; bad syntax, binary content or an empty file is named."""
     return read_config_file(path, json.loads, json.JSONDecodeError,
                              lambda e: f"JSON ({e.msg} at line {e.lineno}, column {e.colno})")
@@ -55,4 +55,4 @@ def _mapping(data: Any, path: Path) -> dict[str, Any]:
 
 def preset_description(name: str) -> str:
     """The one-line description of a preset."""
-    return str(read_yaml(PRESET_DIR / f"{name}.yaml").get("description", ""))
+    return str(read_yaml_config(PRESET_DIR / f"{name}.yaml").get("description", ""))

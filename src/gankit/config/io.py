@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from gankit.config.files import PRESET_DIR, preset_names, read_json, read_yaml
+from gankit.config.files import PRESET_DIR, preset_names, read_json_config, read_yaml_config
 from gankit.config.schema import Config, dataclass_of, valid_keys
 from gankit.errors import CheckpointError, ConfigError
 from gankit.utils.atomic import write_json_atomic
@@ -127,10 +127,10 @@ def _raw_source(source: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if path.suffix in (".yaml", ".yml", ".json") or path.is_file():
         if not path.is_file():
             raise ConfigError(f"config file {source!r} does not exist")
-        data = read_json(path) if path.suffix == ".json" else read_yaml(path)
+        data = read_json_config(path) if path.suffix == ".json" else read_yaml_config(path)
         data.setdefault("name", path.stem)
     elif (PRESET_DIR / f"{source}.yaml").is_file():
-        data = read_yaml(PRESET_DIR / f"{source}.yaml")
+        data = read_yaml_config(PRESET_DIR / f"{source}.yaml")
         data.setdefault("name", source)
     else:
         close = difflib.get_close_matches(source, preset_names(), n=1)
@@ -171,7 +171,7 @@ def read_config(path: str | Path) -> Config:
     """Read a resolved config JSON written by `save_config` (a run's config.json)."""
     path = Path(path)
     try:
-        data = read_json(path)
+        data = read_json_config(path)
         if isinstance(data.get("train"), dict):  # runs written before the EMA ramp-up existed trained without it
             data["train"].setdefault("ema_rampup", 0.0)
         return from_dict(data)

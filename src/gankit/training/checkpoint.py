@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +109,13 @@ def _write_folder(root: Path, step: int, weights: dict[str, dict[str, torch.Tens
 
 
 def _prune(root: Path, keep: int) -> None:
-    for old in _step_folders(root)[:-keep]:
+    for old in step_folders(root)[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _step_folders(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("step_*") if p.is_dir())
+def step_folders(root: str | os.PathLike) -> list[Path]:
+    """The step_* folders under `root`, oldest first (whole or not)."""
+    return sorted(p for p in Path(root).glob("step_*") if p.is_dir())
 
 
 def remove_partial_writes(root: str | os.PathLike) -> list[Path]:
@@ -172,21 +174,23 @@ def _pointed(root: Path) -> tuple[Path | None, str]:
         return None, f"{pointer} is corrupt"
 
 
-def latest_checkpoint(root: str | os.PathLike) -> Path:
+def latest_checkpoint(root: str | os.PathLike,
+                      problem_of: Callable[[Path], str | None] = checkpoint_problem) -> Path:
     """The newest intact checkpoint folder under `root`: the one latest.json names, else (with a warning) the newest whole one.
 
-    Raises CheckpointError when no intact checkpoint is left, saying what is wrong.
+    `problem_of` says what is wrong with a folder (None: intact); a caller that asks often (gankit view)
+    passes one that remembers its answers. Raises CheckpointError when no intact checkpoint is left.
     """
     root = Path(root)
     pointed, why = _pointed(root)
     if pointed is not None:
-        problem = checkpoint_problem(pointed)
+        problem = problem_of(pointed)
         if problem is None:
             return pointed
         why = f"checkpoint {problem}"
-    others = [p for p in reversed(_step_folders(root)) if p != pointed]
+    others = [p for p in reversed(step_folders(root)) if p != pointed]
     for folder in others:
-        if checkpoint_problem(folder) is None:
+        if problem_of(folder) is None:
             warnings.warn(f"{why}; using {folder.name}, the newest intact checkpoint in {root}", GankitWarning,
                           stacklevel=2)
             return folder

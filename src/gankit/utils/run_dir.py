@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 from gankit.utils.atomic import write_text_atomic
 
@@ -52,3 +54,12 @@ def run_id(path: str | Path) -> str:
             file = path / name
             digest.update(file.read_bytes() if file.is_file() else b"")
         return digest.hexdigest()[:16]
+
+
+def read_json(path: str | Path) -> dict[str, Any]:
+    """A run's JSON file as a dict, or {} when it is missing, half written or not an object."""
+    try:
+        value = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}

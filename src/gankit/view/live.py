@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import quote
 
 from gankit.utils import run_dir as rd
-from gankit.view.runs import metrics_rows, read_json, run_status
+from gankit.utils.run_dir import read_json
+from gankit.view.runs import metrics_rows, run_status
 
 GRID = re.compile(r"step_(\d+)\.(png|gif|jpg)$")
 
@@ -62,7 +63,8 @@ def file_url(run_id: str, folder: Path, path: Path) -> str:
     return f"/api/file?run={quote(run_id, safe='')}&path={quote(rel, safe='')}&v={version}"
 
 
-def live(run_id: str, folder: Path, since: int, display: dict[str, Any], last: float | None = None) -> dict[str, Any]:
+def live(run_id: str, folder: Path, config: dict[str, Any], since: int, display: dict[str, Any],
+         last: float | None = None) -> dict[str, Any]:
     """What changed in a run since the client's `since` rows: new rows, status, newest grid, balancer log.
 
     When metrics.csv has fewer rows than the client holds (a resume replays from its checkpoint and
@@ -75,7 +77,6 @@ def live(run_id: str, folder: Path, since: int, display: dict[str, Any], last: f
     moved = last is not None and 0 < since <= len(rows) and rows[since - 1].get("step") != last
     reset = not rewriting and (since > len(rows) or since < 0 or moved)
     start = 0 if reset else since
-    config = read_json(folder / rd.CONFIG)
     steps_total = int(config.get("train", {}).get("steps", 0) or 0)
     steps_done = int(rows[-1]["step"]) if rows else int(read_json(folder / rd.STATUS).get("step", 0) or 0)
     grid = newest_grid(folder)

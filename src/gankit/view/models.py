@@ -8,18 +8,15 @@ again, gets a new identity and is checked and loaded afresh.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from gankit.run import Run
-from gankit.training.checkpoint import MANIFEST, checkpoint_problem, latest_checkpoint
+from gankit.training.checkpoint import MANIFEST, checkpoint_problem, latest_checkpoint, step_folders
 from gankit.utils import run_dir as rd
-from gankit.view.runs import read_json
 
-STEP = re.compile(r"^step_(\d+)$")
 Stamp = tuple[int, int, int] | None
 
 
@@ -36,41 +33,29 @@ class RunCache:
     """Run objects and checkpoint checks, remembered by file identity; `lock` serialises the torch work."""
 
     def __init__(self) -> None:
-        self._intact: dict[tuple[Path, Stamp], bool] = {}
+        self._problems: dict[tuple[Path, Stamp], str | None] = {}
         self._runs: dict[tuple, Run] = {}
         self._real: dict[tuple[Path, Stamp], np.ndarray] = {}
         self.lock = threading.Lock()
 
-    def intact(self, checkpoint: Path) -> bool:
-        """Whether a checkpoint or snapshot folder is whole (its manifest's hashes, checked once per manifest)."""
+    def problem(self, checkpoint: Path) -> str | None:
+        """What is wrong with a checkpoint or snapshot folder (None: intact), checked once per manifest."""
         key = (checkpoint, stamp(checkpoint / MANIFEST))
-        if key not in self._intact:
-            if len(self._intact) > 4096:
-                self._intact.clear()
-            self._intact[key] = checkpoint_problem(checkpoint) is None
-        return self._intact[key]
+        if key not in self._problems:
+            if len(self._problems) > 4096:
+                self._problems.clear()
+            self._problems[key] = checkpoint_problem(checkpoint)
+        return self._problems[key]
 
     def saved_steps(self, folder: Path) -> dict[int, Path]:
         """Every intact checkpoint and generator snapshot of a run, by step (a checkpoint wins over a snapshot)."""
-        found: dict[int, Path] = {}
-        for sub in (rd.SNAPSHOTS, rd.CHECKPOINTS):
-            try:
-                children = sorted((folder / sub).iterdir())
-            except OSError:
-                continue
-            for child in children:
-                m = STEP.match(child.name)
-                if m and child.is_dir() and self.intact(child):
-                    found[int(m.group(1))] = child
+        found = {int(p.name.removeprefix("step_")): p for sub in (rd.SNAPSHOTS, rd.CHECKPOINTS)
+                 for p in step_folders(folder / sub) if self.problem(p) is None}
         return dict(sorted(found.items()))
 
     def newest(self, folder: Path) -> Path:
-        """The checkpoint latest.json names when it is intact; else the newest intact one (CheckpointError if none)."""
-        root = folder / rd.CHECKPOINTS
-        pointed = read_json(root / "latest.json").get("dir")
-        if isinstance(pointed, str) and STEP.match(pointed) and self.intact(root / pointed):
-            return root / pointed
-        return latest_checkpoint(root)
+        """The newest intact checkpoint, as `latest_checkpoint` finds it (CheckpointError if none)."""
+        return latest_checkpoint(folder / rd.CHECKPOINTS, self.problem)
 
     def at(self, folder: Path, checkpoint: Path) -> Run:
         """The run with its networks from one saved step (a checkpoint or snapshot folder already checked)."""

@@ -5,7 +5,6 @@ Each works on files the server writes in its own scratch folder, never in a run 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,8 @@ from gankit.run import Run
 from gankit.translator import Translator, read_image
 from gankit.utils import run_dir as rd
 from gankit.utils.images import make_grid, to_uint8
-from gankit.view.runs import read_json
+from gankit.utils.run_dir import read_json
+from gankit.view.runs import folders_under
 
 MAX_UPLOAD_SIDE = 256  # larger uploads are shrunk first: the page answers at once, and the runs train on small images
 MAX_UPLOAD_PIXELS = 40_000_000
@@ -105,11 +105,7 @@ def compose(run: Run, out: Path, seed: int = 0, temperature: float = 1.0) -> Pie
 
 def detector_folders(roots: list[Path], runs: list[Path], depth: int = 4) -> list[Path]:
     """Every detector folder (one holding detector.json) under `roots`, and those the runs' detectors.json name."""
-    found, frontier = set(), [r for r in roots if r.is_dir()]
-    for _ in range(depth):
-        children = [c for f in frontier for c in sorted(f.iterdir()) if c.is_dir() and not c.name.startswith(".")]
-        found |= {c.resolve() for c in children if (c / META).is_file()}
-        frontier = [c for c in children if not (c / META).is_file()]
+    found = {c.resolve() for r in roots for c in folders_under(r, lambda c: (c / META).is_file(), depth)}
     for run in runs:
         for entry in read_json(run / rd.DETECTORS).get("detectors", []):
             path = Path(str(entry.get("path", ""))) if isinstance(entry, dict) else None
@@ -119,11 +115,7 @@ def detector_folders(roots: list[Path], runs: list[Path], depth: int = 4) -> lis
 
 
 def _trained_on(folder: Path) -> list[str]:
-    try:
-        facts = json.loads((folder / META).read_text())
-    except (OSError, ValueError):
-        return []
-    generated = facts.get("trained_on", {}).get("generated", [])
+    generated = read_json(folder / META).get("trained_on", {}).get("generated", [])
     return [str(s.get("name", s.get("path", "?"))) for s in generated if isinstance(s, dict)]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from gankit.training.callbacks import read_metrics
 from gankit.training.run_lock import LOCK
 from gankit.utils import run_dir as rd
+from gankit.utils.run_dir import read_json
 
 # how training ended (the Trainer's word, in status.json) -> what the run list says
 ENDED = {"done": "finished", "budget": "stopped", "interrupted": "stopped", "diverged": "diverged", "failed": "failed"}
@@ -38,31 +39,25 @@ class RunSummary:
         return asdict(self)
 
 
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from a file, or {} when it is missing, half written or not an object."""
-    try:
-        value = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def is_run(folder: Path) -> bool:
     """Whether a folder looks like a gankit run (a config, or the logs a trainer writes first)."""
     return any((folder / name).exists() for name in (rd.CONFIG, rd.METRICS, rd.CHECKPOINTS))
 
 
-def find_run_folders(root: Path) -> list[Path]:
-    """Every run folder under `root` (the root itself when it is one), sorted by path."""
-    if is_run(root):
-        return [root]
+def folders_under(root: Path, match: Callable[[Path], bool], depth: int = MAX_DEPTH) -> list[Path]:
+    """Folders below `root` (at most `depth` deep, hidden ones skipped) that `match`, not looking inside a match."""
     found: list[Path] = []
     frontier = [root]
-    for _ in range(MAX_DEPTH):
+    for _ in range(depth):
         children = [c for f in frontier for c in _subfolders(f)]
-        found += [c for c in children if is_run(c)]
-        frontier = [c for c in children if not is_run(c)]
+        found += [c for c in children if match(c)]
+        frontier = [c for c in children if not match(c)]
     return sorted(found)
+
+
+def find_run_folders(root: Path) -> list[Path]:
+    """Every run folder under `root` (the root itself when it is one), sorted by path."""
+    return [root] if is_run(root) else folders_under(root, is_run)
 
 
 def _subfolders(folder: Path) -> list[Path]:

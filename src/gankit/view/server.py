@@ -35,10 +35,12 @@ from starlette.staticfiles import StaticFiles
 from gankit.errors import GankitError, GankitWarning
 from gankit.losses.adversarial import get_objective
 from gankit.run import Run
+from gankit.utils import run_dir as rd
 from gankit.utils.images import image_bytes
+from gankit.utils.run_dir import read_json
 from gankit.view import explore, lab, live, panels
 from gankit.view.models import RunCache
-from gankit.view.runs import find_run_folders, is_run, list_runs, no_runs_message, read_json, summarise
+from gankit.view.runs import find_run_folders, is_run, list_runs, no_runs_message, summarise
 
 STATIC = Path(__file__).parent / "static"
 SERVED = {".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".wav": "audio/wav", ".mid": "audio/midi"}
@@ -119,9 +121,9 @@ class Viewer:
         return f"/api/scratch?name={path.relative_to(self.scratch).as_posix()}"
 
 
-def display(folder: Path) -> dict[str, Any]:
+def display(config: dict[str, Any]) -> dict[str, Any]:
     """How the page reads D's outputs: as probabilities or raw, and where D cannot tell (None: no fixed line)."""
-    name = read_json(folder / "config.json").get("loss", {}).get("objective", "")
+    name = config.get("loss", {}).get("objective", "")
     try:
         objective = get_objective(name)
     except GankitError:
@@ -197,18 +199,19 @@ def run_endpoint(viewer: Viewer, request: Request) -> Response:
     """GET /api/run: what the page can show of one run: its facts, panels and controls."""
     folder = viewer.folder(request.query_params.get("run"))
     summary = summarise(viewer.root, folder)
-    config = read_json(folder / "config.json")
+    config = read_json(folder / rd.CONFIG)
     facts: dict[str, Any] = {**summary.as_dict(), "description": config.get("description", ""),
-                             "objective": config.get("loss", {}).get("objective"), **display(folder)}
-    if summary.problem:
-        return SafeJSON({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
-    with viewer.cache.lock:
-        try:
-            run = viewer.cache.latest(folder)
-        except GankitError:  # no checkpoint yet: the game can be watched, nothing drawn
-            return SafeJSON({**facts, "panels": ["game"], "controls": {}, "class_names": [], "conditional": False})
-        facts.update(panels=panels.panels(run), controls=explore.controls(run), conditional=run.conditional,
-                     class_names=run.class_names if run.conditional else [])
+                             "objective": config.get("loss", {}).get("objective"), **display(config),
+                             "panels": ["game"], "controls": {}, "class_names": [], "conditional": False}
+    if not summary.problem:  # half written: the game alone
+        with viewer.cache.lock:
+            try:
+                run = viewer.cache.latest(folder)
+            except GankitError:  # no checkpoint yet: the game can be watched, nothing drawn
+                run = None
+            if run is not None:
+                facts.update(panels=panels.panels(run), controls=explore.controls(run), conditional=run.conditional,
+                             class_names=run.class_names if run.conditional else [])
     return SafeJSON(facts, headers=NO_STORE)
 
 
@@ -217,7 +220,9 @@ def live_endpoint(viewer: Viewer, request: Request) -> Response:
     run_id = request.query_params.get("run", "")
     folder = viewer.folder(run_id)
     last = _float(request, "last", math.nan)
-    answer = live.live(run_id, folder, _int(request, "since", 0), display(folder), None if math.isnan(last) else last)
+    config = read_json(folder / rd.CONFIG)
+    answer = live.live(run_id, folder, config, _int(request, "since", 0), display(config),
+                       None if math.isnan(last) else last)
     return SafeJSON(answer, headers=NO_STORE)
 
 
