@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -66,35 +67,30 @@ def shoot(page: Page, out: Path, name: str) -> None:
 
 
 def take(page: Page, url: str, out: Path, upload: Path, fake: Path) -> None:
-    """Every view, one screenshot each."""
-    show(page, url, "fashion-cdcgan", "game")
-    shoot(page, out, "game")
-    show(page, url, "ring8", "lab")
-    page.wait_for_selector('#lab-canvas[data-drawn="1"]')
-    shoot(page, out, "lab")
-    show(page, url, "fashion-cdcgan", "explore")
-    page.fill("#explore-seed", "7")
-    page.dispatch_event("#explore-seed", "input")
-    page.click("#interp-form button[type=submit]")
-    page.wait_for_timeout(3000)
-    shoot(page, out, "explore")
-    show(page, url, "fashion-cyclegan", "translate")
-    page.set_input_files("#translate-file", str(upload))
-    page.wait_for_timeout(2500)
-    shoot(page, out, "translate")
-    show(page, url, "shapes-dfgan-tiny", "text2img")
-    page.fill("#caption", "a large red circle")
-    page.click("#caption-form button[type=submit]")
-    page.wait_for_timeout(3000)
-    shoot(page, out, "text2img")
-    show(page, url, "chorales-seqgan-tiny", "music")
-    page.click("#music-form button[type=submit]")
-    page.wait_for_timeout(6000)
-    shoot(page, out, "music")
-    show(page, url, "fashion-cdcgan", "detect")
-    page.set_input_files("#detect-file", str(fake))
-    page.wait_for_timeout(2500)
-    shoot(page, out, "detect")
+    """Every view, one screenshot each: open the run's panel, use it as a person would, let it draw, shoot."""
+    def explore() -> None:
+        page.fill("#explore-seed", "7")
+        page.dispatch_event("#explore-seed", "input")
+        page.click("#interp-form button[type=submit]")
+
+    def caption() -> None:
+        page.fill("#caption", "a large red circle")
+        page.click("#caption-form button[type=submit]")
+
+    views: list[tuple[str, str, Callable[[], None], int]] = [
+        ("fashion-cdcgan", "game", lambda: None, 0),
+        ("ring8", "lab", lambda: page.wait_for_selector('#lab-canvas[data-drawn="1"]'), 0),
+        ("fashion-cdcgan", "explore", explore, 3000),
+        ("fashion-cyclegan", "translate", lambda: page.set_input_files("#translate-file", str(upload)), 2500),
+        ("shapes-dfgan-tiny", "text2img", caption, 3000),
+        ("chorales-seqgan-tiny", "music", lambda: page.click("#music-form button[type=submit]"), 6000),
+        ("fashion-cdcgan", "detect", lambda: page.set_input_files("#detect-file", str(fake)), 2500),
+    ]
+    for run, panel, use, wait_ms in views:
+        show(page, url, run, panel)
+        use()
+        page.wait_for_timeout(wait_ms)
+        shoot(page, out, panel)
 
 
 def inputs(scratch: Path, url: str) -> tuple[Path, Path]:
