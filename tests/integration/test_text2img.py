@@ -42,15 +42,19 @@ def _weights(path):
     return {n: load_file(str(ckpt / f"{n}.safetensors")) for n in names}, torch.load(ckpt / "state.pt", weights_only=True)
 
 
-def test_resume_is_bit_exact_after_the_stage_change(tmp_path):
+@pytest.mark.parametrize("retrieve", [0.0, 0.05])
+def test_resume_is_bit_exact_after_the_stage_change(tmp_path, retrieve):
     """Stopped at step 15 (10 encoder steps, then 5 game steps) and resumed: the same weights, streams and batches,
-    though the resumed process embeds the training captions anew with the frozen encoder."""
-    over = {**SMALL, "text.redescribe": 0.5, "log.checkpoint_every": 5}
+    though the resumed process embeds the training captions anew with the frozen encoder (and, with caption
+    retrieval, G and its average remember them anew)."""
+    over = {**SMALL, "text.redescribe": 0.5, "log.checkpoint_every": 5, "text.retrieve": retrieve}
     straight = gankit.train("shapes-dfgan", out=tmp_path / "a", overrides={**over, "train.steps": 25})
     gankit.train("shapes-dfgan", out=tmp_path / "b", overrides={**over, "train.steps": 15})
     resumed = gankit.train(resume=tmp_path / "b", overrides={"train.steps": 25})
     (wa, ea), (wb, eb) = _weights(straight.path), _weights(resumed.path)
     assert sorted(wa) == ["D", "E", "G", "G_ema", "R"]
+    if retrieve:  # both remember every distinct training caption
+        assert len(wa["G"]["retrieval.memory"]) == len(wa["G_ema"]["retrieval.memory"]) > 100
     for net in wa:
         for k in wa[net]:
             assert torch.equal(wa[net][k], wb[net][k]), f"{net}.{k} differs"

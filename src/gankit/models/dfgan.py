@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gankit.models.retrieval import CaptionRetrieval
+
 
 class Affine(nn.Module):
     """Channel-wise affine modulation γ(c)·h + β(c), with γ starting at 1 and β at 0 (DF-GAN §3.3)."""
@@ -83,9 +85,12 @@ class DFGenerator(nn.Module):
     died. Pictures and metrics clamp to [-1, 1].
     """
 
-    def __init__(self, z_dim: int, text_dim: int, width: int = 32, size: int = 32, channels: int = 3) -> None:
+    def __init__(self, z_dim: int, text_dim: int, width: int = 32, size: int = 32, channels: int = 3,
+                 retrieve: float = 0.0) -> None:
         super().__init__()
         self.z_dim, self.text_dim, self.size = z_dim, text_dim, size
+        # with retrieve = τ > 0, G draws from the training captions nearest s (models/retrieval.py)
+        self.retrieval = CaptionRetrieval(text_dim, retrieve) if retrieve > 0 else None
         widths = _widths(width, _blocks_for(size))
         cond = z_dim + text_dim
         self.fc = nn.Linear(z_dim, widths[0] * 16)
@@ -94,6 +99,8 @@ class DFGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """Images for noise z and sentence embeddings s (one row each)."""
+        if self.retrieval is not None:
+            s = self.retrieval(s)
         c = torch.cat([z, s], dim=1)
         h = self.fc(z).view(len(z), -1, 4, 4)
         for block in self.blocks:

@@ -89,6 +89,10 @@ class TextGame:
         if self.book.cond is None:
             b = self.book
             self.book.cond = self.E.net.encode_text(b.ids, b.lengths, b.pretrained)[1].detach()
+        ema = self.state.ema.model if self.state.ema is not None else None
+        for G in (self.G.net, ema):  # caption retrieval remembers the captions G and its average may draw from
+            if G is not None and G.retrieval is not None:
+                G.retrieval.remember(self.book.cond)
 
     # -- stage 2 ----------------------------------------------------------------------------------------
     def _noise(self, n: int) -> torch.Tensor:
