@@ -28,7 +28,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from gankit.cli.main import main as gankit
-from gankit.models.inference import ShuffledConvTranspose, rewritable
+from gankit.models.inference import ProductConvTranspose, rewritable
 from gankit.run import Run
 
 OUT = Path("bench/out/sample")
@@ -100,7 +100,7 @@ def layer_rates(run: Run, batch: int = 512, repeats: int = 20) -> tuple[float, f
             for _ in range(repeats):
                 f(x)
             return batch * repeats / (time.perf_counter() - t)
-    return per_second(layer), per_second(ShuffledConvTranspose(layer))
+    return per_second(layer), per_second(ProductConvTranspose(layer))
 
 
 def main() -> None:

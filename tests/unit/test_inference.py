@@ -1,4 +1,4 @@
-"""The CPU form of a generator: a few-channel transposed convolution as a convolution and a pixel shuffle."""
+"""The CPU form of a generator: transposed convolutions as a matrix product and col2im, equal to the layers."""
 
 from __future__ import annotations
 
@@ -8,32 +8,38 @@ import pytest
 import torch
 from torch import nn
 
-from gankit.models.inference import ShuffledConvTranspose, for_cpu_sampling, rewritable
+from gankit.models.inference import ProductConvTranspose, for_cpu_sampling, rewritable
 
 
-@pytest.mark.parametrize("c_in,c_out,size,bias", [(64, 1, 14, True), (8, 3, 7, False), (5, 4, 9, True), (3, 2, 1, True)])
-def test_it_equals_the_transposed_convolution(c_in, c_out, size, bias):
+@pytest.mark.parametrize("c_in,c_out,size,bias,kernel,stride,padding,out_pad", [
+    (64, 1, 14, True, 4, 2, 1, 0), (8, 3, 7, False, 4, 2, 1, 0), (5, 4, 9, True, 4, 2, 1, 0), (3, 2, 1, True, 4, 2, 1, 0),
+    (6, 3, 5, True, 3, 2, 1, 1), (4, 2, 6, False, 5, 3, 2, 0),  # odd kernels, output padding, stride 3
+    (100, 16, 1, False, 7, 1, 0, 0), (10, 8, 1, True, 4, 1, 0, 0), (10, 8, 3, True, 4, 1, 0, 0),  # first layers
+])
+def test_it_equals_the_transposed_convolution(c_in, c_out, size, bias, kernel, stride, padding, out_pad):
     torch.manual_seed(0)
-    layer = nn.ConvTranspose2d(c_in, c_out, 4, stride=2, padding=1, bias=bias)
-    x = torch.randn(3, c_in, size, size + 2, requires_grad=True)
-    fast = ShuffledConvTranspose(layer)
+    layer = nn.ConvTranspose2d(c_in, c_out, kernel, stride=stride, padding=padding, output_padding=out_pad, bias=bias)
+    x = torch.randn(3, c_in, size, size + (2 if size > 1 else 0), requires_grad=True)
+    fast = ProductConvTranspose(layer)
     y, z = layer(x), fast(x)
-    assert z.shape == y.shape == (3, c_out, 2 * size, 2 * size + 4)
+    assert z.shape == y.shape
     torch.testing.assert_close(z, y, atol=1e-5, rtol=1e-5)
     (gy,) = torch.autograd.grad(y.square().sum(), x)  # gradients too: projection and PPL differentiate through G
     (gz,) = torch.autograd.grad(z.square().sum(), x)
     torch.testing.assert_close(gz, gy, atol=1e-4, rtol=1e-4)
 
 
-def test_only_few_channel_k4_s2_p1_layers_are_rewritten():
+def test_the_first_and_the_few_channel_layers_are_rewritten_and_wide_ones_kept():
     net = nn.Sequential(nn.ConvTranspose2d(100, 64, 7), nn.ConvTranspose2d(64, 32, 4, 2, 1),
                         nn.Sequential(nn.ConvTranspose2d(32, 3, 4, 2, 1), nn.Tanh()),
-                        nn.ConvTranspose2d(3, 1, 4, 2, 1, output_padding=1), nn.ConvTranspose2d(3, 1, 3, 2, 1))
-    assert [rewritable(m) for m in net] == [False, False, False, False, False]
+                        nn.ConvTranspose2d(3, 1, 4, 2, 1, groups=1, padding_mode="zeros"),
+                        nn.ConvTranspose2d(6, 2, 4, 2, 1, groups=2), nn.Conv2d(3, 1, 3))
+    assert [rewritable(m) for m in net] == [True, False, False, True, False, False]
     assert rewritable(net[2][0])
     x = torch.randn(2, 100, 1, 1)
     head = copy.deepcopy(net[:3])
     expected = head(x)
     fast = for_cpu_sampling(head)
-    assert isinstance(fast[2][0], ShuffledConvTranspose) and type(fast[1]) is nn.ConvTranspose2d
+    assert isinstance(fast[0], ProductConvTranspose) and isinstance(fast[2][0], ProductConvTranspose)
+    assert type(fast[1]) is nn.ConvTranspose2d
     torch.testing.assert_close(fast(x), expected, atol=1e-5, rtol=1e-5)
