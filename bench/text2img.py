@@ -1,12 +1,13 @@
 """A text-to-image preset trained from scratch, then scored: the figures of docs/benchmarks.md.
 
-    python -m bench.text2img [--preset shapes-dfgan] [--out DIR] [--n 1000] [--set KEY=VALUE ...]
+    python -m bench.text2img [--preset shapes-dfgan] [--out DIR] [--n 1000] [--set KEY=VALUE ...] [--docs]
 
 Trains the preset (its own steps and time budget; wall time on this machine), then runs `gankit eval`
 on the run (gankit.evaluation.text2img): for each evaluation set, R-precision, FID, and caption
 accuracy (shapes: the checker's colour, shape, size and relation; fashion-text: the shipped
 classifier's class accuracy), for G, the caption-ignored baseline and real images. Prints the card,
-writes RUN/metric_card.json and RUN/samples/final.png (a row of images per fixed caption).
+writes RUN/metric_card.json and RUN/samples/final.png (a row of images per fixed caption); with
+--docs, that figure is copied to docs/figures/PRESET.png.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="captions per evaluation set (default 1000)")
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     ap.add_argument("--eval-only", action="store_true", help="score the run already in --out without training")
+    ap.add_argument("--docs", action="store_true", help="copy the final figure to docs/figures/PRESET.png")
     args = ap.parse_args()
     out = args.out or Path("bench/out") / args.preset
     if not args.eval_only:
@@ -40,7 +42,10 @@ def main() -> None:
     write_card(card, run.path / "metric_card.json")
     print(f"step {run.step} of {run.config.train.steps}; scored in {card['seconds']:.0f} s\n")
     print(format_text2img_card(card))
-    print(f"\nfigure: {run.path / 'samples' / 'final.png'}")
+    figure = run.path / "samples" / "final.png"
+    print(f"\nfigure: {figure}")
+    if args.docs:
+        shutil.copyfile(figure, Path("docs/figures") / f"{args.preset}.png")
 
 
 if __name__ == "__main__":
