@@ -29,6 +29,16 @@ def test_it_equals_the_transposed_convolution(c_in, c_out, size, bias, kernel, s
     torch.testing.assert_close(gz, gy, atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_dilated_layer_is_equal_too(size):
+    torch.manual_seed(0)
+    layer = nn.ConvTranspose2d(5, 3, 3, stride=2, padding=1, dilation=2)
+    x = torch.randn(2, 5, size, size)
+    torch.testing.assert_close(ProductConvTranspose(layer)(x), layer(x), atol=1e-5, rtol=1e-5)
+    point = nn.ConvTranspose2d(5, 3, 3, dilation=2)  # a 1×1 input spreads over a 5×5 output with gaps
+    torch.testing.assert_close(ProductConvTranspose(point)(x), point(x), atol=1e-5, rtol=1e-5)
+
+
 def test_the_first_and_the_few_channel_layers_are_rewritten_and_wide_ones_kept():
     net = nn.Sequential(nn.ConvTranspose2d(100, 64, 7), nn.ConvTranspose2d(64, 32, 4, 2, 1),
                         nn.Sequential(nn.ConvTranspose2d(32, 3, 4, 2, 1), nn.Tanh()),

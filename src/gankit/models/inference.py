@@ -42,7 +42,7 @@ class ProductConvTranspose(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The layer's output, N×C_out×H'×W'."""
         n, _, h, w = x.shape
-        if h == w == 1 and self.padding == (0, 0) and self.output_padding == (0, 0):  # a 1×1 input: one GEMM
+        if h == w == 1 and self.padding == self.output_padding == (0, 0) and self.dilation == (1, 1):  # one GEMM
             out = (x.flatten(1) @ self.weight.t()).view(n, self.c_out, *self.kernel)
         else:
             cols = torch.matmul(self.weight, x.reshape(n, x.shape[1], h * w))  # N × C_out·k·k × H·W
