@@ -7,7 +7,8 @@ bench/out/sample), it measures:
 - the FLOPs of one image (torch.utils.flop_counter);
 - this CPU's fp32 matrix-multiply peak (2048×2048 GEMMs on every core), and so the image rate the
   FLOPs allow;
-- G's image layer alone, as trained and in its CPU form;
+- each transposed convolution of G on its real input, as trained and as a matrix product + col2im,
+  timed in alternation (which layers the CPU form rewrites, and why the others stay);
 - the steady-state rate of `Run.sample` at several batch sizes, with the eager layers ("before")
   and with gankit's CPU form of the generator ("after": models/inference.py), median of --repeats;
 - bf16 autocast, on the same footing;
@@ -85,22 +86,47 @@ def eager(path: Path) -> Run:
     return run
 
 
-def layer_rates(run: Run, batch: int = 512, repeats: int = 20) -> tuple[float, float]:
-    """Images per second of G's image layer alone: as trained, and in its CPU form."""
-    layers = [m for m in eager(run.path).generator().modules() if rewritable(m)]
-    if not layers:
-        return float("nan"), float("nan")
-    layer = layers[-1]
-    x = torch.randn(batch, layer.in_channels, 14, 14)
+def layer_times(run: Run, batch: int = 128, repeats: int = 30) -> list[tuple[str, float, float]]:
+    """For each transposed convolution of G, on its real input at `batch`: median ms as trained and in the
+    product form (models/inference.py), the two timed in alternation so the machine's drift hits both."""
+    G = eager(run.path).generator()
+    layers = [m for m in G.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+    inputs: dict[int, torch.Tensor] = {}
 
-    def per_second(f: torch.nn.Module) -> float:
+    def keep_input(module: torch.nn.Module, args: tuple[torch.Tensor, ...], _: torch.Tensor) -> None:
+        inputs[id(module)] = args[0]
+
+    hooks = [m.register_forward_hook(keep_input) for m in layers]
+    with torch.no_grad():
+        G(*_args(run, batch))
+    for h in hooks:
+        h.remove()
+    rows = []
+    for layer in layers:
+        x, product = inputs[id(layer)], ProductConvTranspose(layer)
+        times: dict[str, list[float]] = {"layer": [], "product": []}
         with torch.no_grad():
-            f(x)
-            t = time.perf_counter()
-            for _ in range(repeats):
+            for f in (layer, product):
                 f(x)
-            return batch * repeats / (time.perf_counter() - t)
-    return per_second(layer), per_second(ProductConvTranspose(layer))
+            for _ in range(repeats):
+                for key, f in (("layer", layer), ("product", product)):
+                    t = time.perf_counter()
+                    f(x)
+                    times[key].append(time.perf_counter() - t)
+        shape = f"{layer.in_channels}→{layer.out_channels}, {x.shape[-2]}×{x.shape[-1]} in"
+        rows.append((shape, 1e3 * float(np.median(times["layer"])), 1e3 * float(np.median(times["product"]))))
+    return rows
+
+
+def rewrites(run: Run) -> list[str]:
+    """For each transposed convolution of G, whether the CPU form rewrites it."""
+    return ["yes" if rewritable(m) else "no" for m in eager(run.path).generator().modules()
+            if isinstance(m, torch.nn.ConvTranspose2d)]
+
+
+def _args(run: Run, batch: int) -> tuple[torch.Tensor, ...]:
+    z = torch.randn(batch, run.z_dim)
+    return (z,) if not run.conditional else (z, torch.arange(batch) % len(run.class_names))
 
 
 def main() -> None:
@@ -118,8 +144,10 @@ def main() -> None:
     limit = peak / flops
     print(f"G: {flops / 1e6:.1f} MFLOP per image; fp32 GEMM peak {peak / 1e9:.0f} GFLOP/s on "
           f"{torch.get_num_threads()} threads: at most {limit:.0f} img/s")
-    slow, fast = layer_rates(run)
-    print(f"its image layer alone (14×14 in, batch 512): {slow:.0f} img/s as trained, {fast:.0f} in its CPU form\n")
+    print("\n| transposed convolution (batch 128) | as trained, ms | product form, ms | rewritten on a CPU |\n|---|---|---|---|")
+    for (shape, slow, fast), layer in zip(layer_times(run), rewrites(run)):
+        print(f"| {shape} | {slow:.2f} | {fast:.2f} | {layer} |")
+    print()
     print("| form | batch | img/s | of the limit |\n|---|---|---|---|")
     for name, r in (("eager (before)", eager(path)), ("CPU form (after)", run)):
         for batch in (128, 1024):

@@ -7,10 +7,10 @@ two of DCGAN's transposed convolutions far below the CPU's speed, and the produc
 - the first layer, kernel k, stride 1, no padding, on z as an N×C×1×1 input: one GEMM of the whole
   batch, N×C_in times C_in×(C_out·k·k), with no col2im at all;
 - the image layer, which writes one to four channels: oneDNN vectorises over output channels and
-  has almost none to work with; a batched GEMM and F.fold run it about 2.5× faster.
+  has almost none to work with; a batched GEMM and F.fold run it several times faster.
 Wide up-sampling layers keep their form: there the product's patches (C_out·16 values per input
-pixel) make col2im a pass over a tensor 16× the output, and oneDNN's own kernel is faster
-(docs/benchmarks.md, bench.sample). Outputs equal the transposed convolution's up to float rounding,
+pixel) make col2im a pass over a tensor 16× the output, and oneDNN's own kernel is faster.
+bench.sample times each layer both ways (docs/benchmarks.md). Outputs equal the transposed convolution's up to float rounding,
 which may differ in the last bits with the batch's size; gradients flow as through the layer.
 """
 
