@@ -58,9 +58,22 @@ def test_style_mixing_mixes_about_the_asked_share_of_batches():
     phases.G.net.forward = spy
     for _ in range(200):
         phases.generate(phases.G.net, 2, None)
-    mixed = [c for c in seen if c is not None]
+    num_ws = phases.G.net.num_ws
+    assert all(torch.is_tensor(c) for c in seen)  # a device tensor: choosing never syncs with the host
+    mixed = [int(c) for c in seen if int(c) < num_ws]  # cutoff num_ws: every layer keeps its own styles
     assert 0.4 < len(mixed) / len(seen) < 0.6
-    assert set(mixed) <= set(range(1, phases.G.net.num_ws)) and len(set(mixed)) > 3
+    assert set(mixed) <= set(range(1, num_ws)) and len(set(mixed)) > 3
+
+
+def test_a_batch_that_does_not_mix_draws_what_no_mixing_draws():
+    """Cutoff num_ws takes no style from mix_z: the image equals the unmixed one."""
+    phases = _game(**{"train.style_mixing": 0.5})
+    G, z, other = phases.G.net.eval(), torch.randn(3, phases.o.z_dim), torch.randn(3, phases.o.z_dim)
+    with torch.no_grad():
+        plain = G(z, noise_mode="const")
+        kept = G(z, mix_z=other, mix_cutoff=torch.tensor(G.num_ws), noise_mode="const")
+        mixed = G(z, mix_z=other, mix_cutoff=torch.tensor(1), noise_mode="const")
+    assert torch.equal(plain, kept) and not torch.allclose(plain, mixed)
 
 
 def test_bf16_autocast_on_cpu_trains_without_nan(tmp_path):

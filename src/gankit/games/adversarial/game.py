@@ -84,16 +84,17 @@ class AdversarialGame:
 
         Style-mixing regularisation (Karras et al. 2019, section 3.1): with probability p the layers from
         a random cutoff on take their styles from a second z. The draw uses the run's noise generator,
-        so it is resumed exactly.
+        so it is resumed exactly. The cutoff stays a device tensor: a batch that does not mix gets cutoff
+        num_ws (every layer keeps its own styles), so the step never waits on the host (issue 23).
         """
         z = self.sample_z(n)
         args = (z,) if labels is None else (z, labels)
         if self.mixes_styles:
-            gen = self.state.z_gen
+            gen, num_ws = self.state.z_gen, self.G.net.num_ws
             u = torch.rand((), generator=gen, device=self.device)
-            cutoff = torch.randint(1, self.G.net.num_ws, (), generator=gen, device=self.device)
-            if float(u) < self.o.style_mixing:
-                kwargs.update(mix_z=self.sample_z(n), mix_cutoff=int(cutoff))
+            cutoff = torch.randint(1, num_ws, (), generator=gen, device=self.device)
+            no_mix = torch.full_like(cutoff, num_ws)
+            kwargs.update(mix_z=self.sample_z(n), mix_cutoff=torch.where(u < self.o.style_mixing, cutoff, no_mix))
         return net(*args, **kwargs)
 
     def aux_loss(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
