@@ -71,15 +71,16 @@ def main() -> None:
 
 def train_plain(cfg, minutes: float | None, out: Path, steps: int | None = None,
                 mark_s: float | None = None, mark_out: Path | None = None) -> tuple[int, int | None]:
-    """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA) for `minutes` or `steps`, saved as a run folder.
+    """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA, its own recipe) for `minutes` or `steps`, as a run.
 
     With `mark_s`, the weights reached after that many seconds are also saved to `mark_out` (equal wall
     time with another run). Returns (steps done, steps at the mark or None).
     """
-    from bench.plain_dcgan import plain_step
+    from bench.plain_dcgan import plain_config, plain_step
     from gankit.build import load_data
     from gankit.games.adversarial import build_networks
 
+    cfg = plain_config(cfg)  # the tutorial's networks and optimiser, not the preset's additions
     torch.manual_seed(cfg.seed)
     data = load_data(cfg)
     G, D = build_networks(cfg, data.sample_shape).values()

@@ -6,8 +6,12 @@ G step), written against the same network classes so only the training machinery
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn.functional as F
+
+from gankit.config import Config
 
 
 def plain_step(G, D, opt_g, opt_d, real: torch.Tensor, z_dim: int) -> tuple[float, float]:
@@ -25,3 +29,9 @@ def plain_step(G, D, opt_g, opt_d, real: torch.Tensor, z_dim: int) -> tuple[floa
     loss_g.backward()
     opt_g.step()
     return (loss_real + loss_fake).item(), loss_g.item()
+
+
+def plain_config(cfg: Config) -> Config:
+    """cfg with the tutorial's recipe, whatever gankit's preset adds: plain BN networks, Adam 2e-4, β (0.5, 0.999)."""
+    model = replace(cfg.model, spectral_norm=False, minibatch_std=False)
+    return replace(cfg, model=model, train=replace(cfg.train, lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999))
