@@ -63,7 +63,7 @@ def test_dcgan_refuses_unsupported_size():
 
 
 # ---------------------------------------------------------------- class-conditional variants
-from gankit.models.conditioning import D_MODES, G_MODES  # noqa: E402
+from gankit.models.conditioning import CLASSIFYING, D_MODES, G_MODES  # noqa: E402
 
 K = 3
 COND_CASES = [
@@ -100,7 +100,7 @@ def test_conditional_shapes_gradients_and_refusals(arch, shape, g, d):
         assert x.shape == (n, *shape)
         logits, aux = D.forward_aux(x, c)
         assert logits.shape == (n,) and torch.equal(D(x, c), logits)
-        assert (aux is None) == (d != "acgan") and (aux is None or aux.shape == (n, K))
+        assert (aux is None) == (d not in CLASSIFYING) and (aux is None or aux.shape == (n, K))
     G.zero_grad(), D.zero_grad()
     c = torch.tensor([0, 1, 2, 0])
     _judge(D, G(torch.randn(4, 8), c), c).backward()

@@ -25,6 +25,7 @@ def test_digits_cdcgan_tiny_obeys_the_class_80_percent(tmp_path):
     ("embed", "embed", "hinge"),
     ("embed", "projection", "hinge"),
     ("concat", "acgan", "hinge"),
+    ("embed", "projection_acgan", "hinge"),
     ("concat", "concat", "wgan-gp"),  # the penalty sees real and fake of the same class
 ])
 def test_conditional_ring_draws_the_asked_mode(tmp_path, cond_g, cond_d, objective):

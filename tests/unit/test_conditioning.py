@@ -39,11 +39,12 @@ def test_conditional_batch_norm_starts_as_plain_batch_norm_then_depends_on_class
     assert torch.allclose(out, bn(x) * gamma[:, :, None, None] + beta[:, :, None, None], atol=1e-5)
 
 
-def test_projection_term_is_the_inner_product_of_embedding_and_features():
-    """Miyato & Koyama 2018, eq. 3: D(x, y) − D(x, y') = ⟨e(y) − e(y'), φ(x)⟩."""
+@pytest.mark.parametrize("cond_d", ["projection", "projection_acgan"])
+def test_projection_term_is_the_inner_product_of_embedding_and_features(cond_d):
+    """Miyato & Koyama 2018, eq. 3: D(x, y) − D(x, y') = ⟨e(y) − e(y'), φ(x)⟩; the hybrid classifies the same φ(x)."""
     torch.manual_seed(0)
     G, D = build_models("dcgan", (1, 28, 28), z_dim=8, g_width=8, d_width=8, g_depth=1, d_depth=1,
-                        num_classes=4, cond_g="cbn", cond_d="projection")
+                        num_classes=4, cond_g="cbn", cond_d=cond_d)
     D.eval()
     x = torch.randn(5, 1, 28, 28)
     phi = D.net[:-1](x).sum((2, 3))
@@ -51,6 +52,10 @@ def test_projection_term_is_the_inner_product_of_embedding_and_features():
     y1, y2 = torch.tensor([0, 1, 2, 3, 0]), torch.tensor([3, 3, 1, 0, 2])
     diff = D(x, y1) - D(x, y2)
     assert torch.allclose(diff, ((e[:, y1] - e[:, y2]).T * phi).sum(1), atol=1e-5)
+    _, aux = D.forward_aux(x, y1)
+    assert (aux is None) == (cond_d == "projection")
+    if aux is not None:
+        assert torch.allclose(aux, D.head.classifier(phi), atol=1e-5)
 
 
 def test_auxiliary_head_classifies():
@@ -66,9 +71,10 @@ def _cond_setup(**extra):
     return state, phases
 
 
-def test_acgan_losses_add_the_class_cross_entropy_by_hand():
+@pytest.mark.parametrize("cond_d", ["acgan", "projection_acgan"])
+def test_acgan_losses_add_the_class_cross_entropy_by_hand(cond_d):
     """D: adversarial + CE(real) + CE(fake); G: adversarial + CE(fake) (Odena et al. 2017, eq. 2-3)."""
-    state, phases = _cond_setup(**{"loss.aux_weight": 0.5})
+    state, phases = _cond_setup(**{"loss.aux_weight": 0.5, "model.cond_d": cond_d})
     seen = {}
     forward_aux = phases.D.net.forward_aux
 
@@ -86,7 +92,7 @@ def test_acgan_losses_add_the_class_cross_entropy_by_hand():
     assert out["loss_d"] == pytest.approx(float(phases.obj.d(lr, lf)), rel=1e-5)  # logged: the adversarial part
     assert out["cls_acc_real"] == pytest.approx(float((ar.argmax(1) == y).float().mean()))
     params = list(phases.D.net.parameters())
-    (lr2, ar2), (lf2, af2) = forward_aux(xr), forward_aux(xf)
+    (lr2, ar2), (lf2, af2) = forward_aux(xr, y), forward_aux(xf, y)
     by_hand = phases.obj.d(lr2, lf2) + 0.5 * F.cross_entropy(ar2, y) + 0.5 * F.cross_entropy(af2, y)
     for p, g in zip(params, torch.autograd.grad(by_hand, params)):
         assert torch.allclose(p.grad, g, atol=1e-6)

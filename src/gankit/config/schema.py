@@ -65,7 +65,7 @@ class ModelConfig:
     """The generator/discriminator family and its sizes.
 
     cond_g / cond_d make the game class-conditional (see gankit.models.conditioning):
-    cond_g: none | concat | embed | cbn;  cond_d: none | concat | embed | projection | acgan;
+    cond_g: none | concat | embed | cbn;  cond_d: none | concat | embed | projection | acgan | projection_acgan;
     embed_dim is the size of G's learned class embedding (and of D's for the MLP).
     """
 
@@ -111,7 +111,7 @@ class LossConfig:
     Weights: r1, r2 and roth are γ (the penalty enters as γ/2·E‖∇D‖², Mescheder et al. 2018);
     gp is λ of WGAN-GP (None: 10 for wgan-gp, else off); clip is WGAN's weight clip c
     (None: 0.01 for wgan, else off). reg_every > 1 makes the penalties lazy (Karras et al. 2020).
-    aux_weight weighs AC-GAN's auxiliary class loss (model.cond_d=acgan; Odena et al. 2017, eq. 2-3);
+    aux_weight weighs AC-GAN's auxiliary class loss (model.cond_d=acgan or projection_acgan; Odena et al. 2017, eq. 2-3);
     aux_fake_in_d=false trains D's classifier on real images only, so that D cannot learn to read a code
     G invents instead of the class (the paper's D fits the class of fakes too).
     pl is the weight of StyleGAN2's path-length regulariser of G (Karras et al. 2020, §3.2; 2 in the

@@ -16,6 +16,10 @@ Discriminator modes (`model.cond_d`):
   projection  logit = ψ(φ(x)) + ⟨embed(y), φ(x)⟩ (Miyato & Koyama 2018, eq. 3)
   acgan       D also predicts the class with an auxiliary head (Odena et al. 2017); the class
               is not an input of D, the auxiliary cross-entropy enters both losses (see phases)
+  projection_acgan
+              both: the projection logit, and AC-GAN's auxiliary classifier on the same pooled
+              features, whose cross-entropy G also minimises: a direct push towards samples that
+              read as their class, while the projection keeps judging (sample, class) pairs
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ import torch
 from torch import nn
 
 G_MODES = ("none", "concat", "embed", "cbn")
-D_MODES = ("none", "concat", "embed", "projection", "acgan")
+D_MODES = ("none", "concat", "embed", "projection", "acgan", "projection_acgan")
+HEAD_MODES = ("projection", "acgan", "projection_acgan")
+PROJECTING = ("projection", "projection_acgan")
+CLASSIFYING = ("acgan", "projection_acgan")
 
 
 def class_code(c: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -115,28 +122,29 @@ class CondSequential(nn.Sequential):
 
 
 class DiscriminatorHead(nn.Module):
-    """The class-aware part of D on top of its pooled features: projection or an auxiliary classifier.
+    """The class-aware part of D on top of its pooled features: projection, an auxiliary classifier, or both.
 
     `features` is the size of φ(x) as the head sees it (flattened for the auxiliary classifier,
-    summed over space for the projection, as in Miyato & Koyama 2018).
+    summed over space for the projection, as in Miyato & Koyama 2018; with both, the summed
+    features feed both).
     """
 
     def __init__(self, mode: str, num_classes: int, features: int) -> None:
         super().__init__()
-        if mode not in ("projection", "acgan"):
-            raise ValueError(f"DiscriminatorHead mode must be 'projection' or 'acgan', got {mode!r}")
+        if mode not in HEAD_MODES:
+            raise ValueError(f"DiscriminatorHead mode must be one of {', '.join(HEAD_MODES)}, got {mode!r}")
         self.mode, self.num_classes = mode, num_classes
-        if mode == "projection":
+        if mode in PROJECTING:
             self.embed = nn.Linear(num_classes, features, bias=False)
-        else:
+        if mode in CLASSIFYING:
             self.classifier = nn.Linear(features, num_classes)
         self.reset_conditioning()
 
     def reset_conditioning(self) -> None:
         """Projection rows ~ N(0, 1/features); the auxiliary classifier keeps PyTorch's default init."""
-        if self.mode == "projection":
+        if self.mode in PROJECTING:
             nn.init.normal_(self.embed.weight, std=self.embed.weight.shape[0] ** -0.5)
-        else:
+        if self.mode in CLASSIFYING:
             self.classifier.reset_parameters()
 
     def projection(self, pooled: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
@@ -159,8 +167,8 @@ class JudgeWithAux(nn.Module):
 
     @property
     def has_aux(self) -> bool:
-        """Whether D also classifies its input (AC-GAN)."""
-        return self.cond == "acgan"
+        """Whether D also classifies its input (AC-GAN, alone or beside the projection)."""
+        return self.cond in CLASSIFYING
 
     def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
         """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`."""

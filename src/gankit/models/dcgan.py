@@ -13,6 +13,8 @@ import torch
 from torch import nn
 
 from gankit.models.conditioning import (
+    HEAD_MODES,
+    PROJECTING,
     ConditionalBatchNorm2d,
     CondSequential,
     DiscriminatorHead,
@@ -98,27 +100,29 @@ class DCGANDiscriminator(JudgeWithAux):
         feat = chans[-1] + int(minibatch_std)
         layers.append(nn.Conv2d(feat, 1, s0, 1, 0))
         self.net = nn.Sequential(*layers)
-        if cond in ("projection", "acgan"):
-            self.head = DiscriminatorHead(cond, num_classes, feat if cond == "projection" else feat * s0 * s0)
+        if cond in HEAD_MODES:
+            self.head = DiscriminatorHead(cond, num_classes, feat if cond in PROJECTING else feat * s0 * s0)
         dcgan_init(self)
         reset_conditioning(self)
 
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""
-        if self.cond in ("concat", "embed", "projection"):
+        if self.cond in ("concat", "embed", *PROJECTING):
             c = require_descriptor(c, len(x), "this discriminator")
         if self.cond in ("concat", "embed"):
             code = self.label(c).to(x.dtype)
             n, _, h, w = x.shape
             maps = code[:, :, None, None].expand(-1, -1, h, w) if self.cond == "concat" else code.view(n, 1, h, w)
             x = torch.cat([x, maps.contiguous(memory_format=_format_like(x))], 1)
-        if self.cond not in ("projection", "acgan"):
+        if self.cond not in HEAD_MODES:
             return self.net(x).flatten(), None
         h = self.net[:-1](x)
         out = self.net[-1](h).flatten()
-        if self.cond == "projection":
-            return out + self.head.projection(h.sum((2, 3)), c), None
-        return out, self.head.classify(h.flatten(1))
+        if self.cond == "acgan":
+            return out, self.head.classify(h.flatten(1))
+        pooled = h.sum((2, 3))
+        aux = self.head.classify(pooled) if self.has_aux else None
+        return out + self.head.projection(pooled, c), aux
 
 
 def _format_like(x: torch.Tensor) -> torch.memory_format:

@@ -12,7 +12,14 @@ import math
 import torch
 from torch import nn
 
-from gankit.models.conditioning import DiscriminatorHead, JudgeWithAux, LabelCode, require_descriptor
+from gankit.models.conditioning import (
+    HEAD_MODES,
+    PROJECTING,
+    DiscriminatorHead,
+    JudgeWithAux,
+    LabelCode,
+    require_descriptor,
+)
 from gankit.models.init import mlp_init, reset_conditioning
 from gankit.nn.layers import MinibatchStd
 
@@ -69,7 +76,7 @@ class MLPDiscriminator(JudgeWithAux):
         sizes = [math.prod(self.in_shape) + extra] + [width] * depth
         head = [MinibatchStd(), nn.Linear(width + 1, 1)] if minibatch_std else [nn.Linear(width, 1)]
         self.net = nn.Sequential(*_stack(sizes, nn.LeakyReLU(0.2)), *head)
-        if cond in ("projection", "acgan"):
+        if cond in HEAD_MODES:
             self.head = DiscriminatorHead(cond, num_classes, width + int(minibatch_std))
         mlp_init(self)
         reset_conditioning(self)
@@ -77,14 +84,15 @@ class MLPDiscriminator(JudgeWithAux):
     def forward_aux(self, x: torch.Tensor, c: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """(logits (N,), auxiliary class logits (N, K) for AC-GAN else None)."""
         h = x.flatten(1)
-        if self.cond in ("concat", "embed", "projection"):
+        if self.cond in ("concat", "embed", *PROJECTING):
             c = require_descriptor(c, len(x), "this discriminator")
         if self.cond in ("concat", "embed"):
             h = torch.cat([h, self.label(c).to(h.dtype)], 1)
-        if self.cond not in ("projection", "acgan"):
+        if self.cond not in HEAD_MODES:
             return self.net(h).squeeze(1), None
         feats = self.net[:-1](h)
         out = self.net[-1](feats).squeeze(1)
-        if self.cond == "projection":
-            return out + self.head.projection(feats, c), None
-        return out, self.head.classify(feats)
+        aux = self.head.classify(feats) if self.has_aux else None
+        if self.cond in PROJECTING:
+            out = out + self.head.projection(feats, c)
+        return out, aux
