@@ -33,6 +33,16 @@ def test_lazy_regularisation_interval_and_optimizer_correction():
     assert ran == [0, 4, 8]
 
 
+@pytest.mark.parametrize("penalty, draws_fakes", [("loss.r1", False), ("loss.r2", True), ("loss.gp", True)])
+def test_lazy_step_draws_fakes_only_for_penalties_that_look_at_them(penalty, draws_fakes):
+    _, phases = _game({penalty: 1.0, "loss.reg_every": 4})
+    calls = []
+    generate = phases.generate
+    phases.generate = lambda *a, **k: (calls.append(1), generate(*a, **k))[1]
+    out = phases.d_reg_step(log=True)
+    assert bool(calls) == draws_fakes and f"pen_{penalty.split('.')[1]}" in out
+
+
 def test_eager_penalty_is_logged_every_d_step():
     cfg, phases = _game({"loss.r1": 1.0, "loss.gp": 1.0})
     out = phases.d_step(log=True)

@@ -101,7 +101,7 @@ class AdversarialGame:
         """AC-GAN's class term: cross-entropy of D's auxiliary classifier (Odena et al. 2017, eq. 2), weighted."""
         return self.o.aux.weight * torch.nn.functional.cross_entropy(class_logits.float(), labels)
 
-    def penalty(self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None,
+    def penalty(self, real: torch.Tensor, fake: torch.Tensor | None, labels: torch.Tensor | None,
                 scale: float = 1.0) -> tuple[torch.Tensor, Stats]:
         """D's active gradient penalties (through its eager module: double backward), in a conditional game within one class."""
         critic_net = eager(self.D.trained)
@@ -161,8 +161,10 @@ class AdversarialGame:
     def d_reg_step(self, log: bool) -> Stats:
         """Lazy regularisation: the penalties alone, scaled by their interval, as their own D update."""
         real, y = (self.batch.real, self.batch.labels) if self.batch is not None else self.real_batch()
-        with torch.no_grad():
-            fake = self.generate(self.G.net, self.o.batch_size, y).float()
+        fake = None
+        if self.o.reg.needs_fake:  # R1 alone: no generator pass
+            with torch.no_grad():
+                fake = self.generate(self.G.net, self.o.batch_size, y).float()
         pen, stats = self.penalty(real.float(), fake, y, scale=self.o.reg.every)
         self._update(self.D, touch_every_weight(pen, self.D.net, self.state.world_size))
         return stats

@@ -28,6 +28,11 @@ class Regularizers:
         """Whether any penalty is on."""
         return self.r1 > 0 or self.r2 > 0 or self.roth > 0 or self.gp > 0
 
+    @property
+    def needs_fake(self) -> bool:
+        """Whether a penalty looks at generated samples (R1 alone needs only real ones)."""
+        return self.r2 > 0 or self.roth > 0 or self.gp > 0
+
 
 @dataclass
 class AuxClassifier:

@@ -12,12 +12,15 @@ from gankit.losses.penalties import gradient_penalty, r1_penalty, r2_penalty, ro
 from gankit.training.phase import Stats
 
 
-def penalty_sum(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,
+def penalty_sum(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor | None,
                 reg: Regularizers, scale: float = 1.0) -> tuple[torch.Tensor, Stats]:
     """Σ weight·scale·penalty over the active penalties (fp32), and each raw value for the log.
 
-    R1, R2 and Roth's term enter as γ/2 (Mescheder et al. 2018), the WGAN-GP term as λ.
+    R1, R2 and Roth's term enter as γ/2 (Mescheder et al. 2018), the WGAN-GP term as λ. `fake` may be
+    None when no active penalty looks at generated samples (reg.needs_fake is false).
     """
+    if fake is None and reg.needs_fake:
+        raise ValueError("R2, Roth's penalty and WGAN-GP need generated samples: pass `fake`")
     total, stats = torch.zeros((), device=real.device), {}
     terms = [
         ("r1", reg.r1 / 2, lambda: r1_penalty(critic, real)),
