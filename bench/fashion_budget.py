@@ -20,8 +20,15 @@ import numpy as np
 import torch
 
 import gankit
+from bench.plain_dcgan import plain_config, plain_step
+from gankit.build import load_data
 from gankit.data.fashion_mnist import CLASS_NAMES
+from gankit.evaluation import evaluate, setup_for
+from gankit.games.adversarial import build_networks
 from gankit.metrics.features import load_domain_classifier
+from gankit.run import load_run
+from gankit.training.checkpoint import save_checkpoint
+from gankit.utils.atomic import write_json_atomic
 from gankit.utils.images import make_grid, save_image, to_uint8
 
 
@@ -70,46 +77,44 @@ def main() -> None:
 
 
 def train_plain(cfg, minutes: float | None, out: Path, steps: int | None = None,
-                mark_s: float | None = None, mark_out: Path | None = None) -> tuple[int, int | None]:
+                mark_s: float | None = None, mark_out: Path | None = None) -> tuple[int, int | None, float]:
     """The hand-written loop of bench/plain_dcgan.py (fp32, no EMA, its own recipe) for `minutes` or `steps`, as a run.
 
     With `mark_s`, the weights reached after that many seconds are also saved to `mark_out` (equal wall
-    time with another run). Returns (steps done, steps at the mark or None).
+    time with another run): the loop runs past `steps` when it needs to, so the mark is always at
+    that time. Returns (steps saved to `out`, steps at the mark or None, seconds to the steps saved to `out`).
     """
-    from bench.plain_dcgan import plain_config, plain_step
-    from gankit.build import load_data
-    from gankit.games.adversarial import build_networks
-
     cfg = plain_config(cfg)  # the tutorial's networks and optimiser, not the preset's additions
     torch.manual_seed(cfg.seed)
     data = load_data(cfg)
     G, D = build_networks(cfg, data.sample_shape).values()
     opt_g = torch.optim.Adam(G.parameters(), cfg.train.lr_g, betas=(cfg.train.beta1, cfg.train.beta2))
     opt_d = torch.optim.Adam(D.parameters(), cfg.train.lr_d, betas=(cfg.train.beta1, cfg.train.beta2))
-    b, done, marked, t0 = cfg.train.batch_size, 0, None, time.perf_counter()
+    b, done, marked, t0, seconds = cfg.train.batch_size, 0, None, time.perf_counter(), 0.0
 
     def running() -> bool:
-        return done < steps if steps is not None else time.perf_counter() - t0 < minutes * 60
+        if steps is None:
+            return time.perf_counter() - t0 < minutes * 60
+        return done < steps or (mark_s is not None and marked is None)
 
     while running():
         idx = torch.randint(0, len(data), (b,))
         plain_step(G, D, opt_g, opt_d, data.to_model_space(data.x[idx]), cfg.model.z_dim)
         done += 1
+        if done == steps:
+            seconds = time.perf_counter() - t0
+            _save_plain(cfg, data, G, done, out)
         if mark_s is not None and marked is None and time.perf_counter() - t0 >= mark_s:
             marked = done
             _save_plain(cfg, data, G, done, mark_out)
-    if mark_s is not None and marked is None:  # the plain loop finished first: its last weights are the mark
-        marked = done
-        _save_plain(cfg, data, G, done, mark_out)
-    _save_plain(cfg, data, G, done, out)
-    return done, marked
+    if steps is None:
+        seconds = time.perf_counter() - t0
+        _save_plain(cfg, data, G, done, out)
+    return (steps if steps is not None else done), marked, seconds
 
 
 def _save_plain(cfg, data, G, steps: int, out: Path) -> None:
     """A run folder holding the plain loop's G, so gankit's evaluation can score it like any run."""
-    from gankit.training.checkpoint import save_checkpoint
-    from gankit.utils.atomic import write_json_atomic
-
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     (out / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
@@ -119,10 +124,7 @@ def _save_plain(cfg, data, G, steps: int, out: Path) -> None:
 
 def compare_with_plain(run, minutes: float, plain_out: Path, n: int) -> None:
     """Train the plain loop for the same wall time, then score both runs with the same evaluation."""
-    from gankit.evaluation import evaluate, setup_for
-    from gankit.run import load_run
-
-    steps, _ = train_plain(run.config, minutes, plain_out)
+    steps, _, _ = train_plain(run.config, minutes, plain_out)
     setup = setup_for(run, None)
     cards = {"gankit fashion-dcgan": evaluate(run, n=n, setup=setup),
              f"plain loop ({steps} steps)": evaluate(load_run(plain_out), n=n, setup=setup)}
