@@ -1,13 +1,16 @@
 """Control accuracy of a class-conditional preset on a CPU time budget, with the per-class table.
 
-    python -m bench.control [--preset fashion-cdcgan] [--minutes 10] [--n 10000] [--set KEY=VALUE ...]
+    python -m bench.control [--preset fashion-cdcgan] [--minutes 10 | --steps N] [--n 10000] [--set KEY=VALUE ...]
 
-Trains the preset for the budget (wall clock, this machine), then asks the EMA generator for
+Trains the preset for the budget (wall clock, this machine) or for exactly --steps steps (the same
+figures on any host), then asks the EMA generator for
 n samples, every class in turn, and scores them with `gankit eval`'s conditional metrics:
 control accuracy (share judged by the shipped domain classifier to be the class asked for, with
 its Wilson 95% interval) and intra-class FID (Miyato & Koyama 2018) against the held-out test
-split, in the classifier's feature space. Prints a markdown table, one row per class, and writes
-RUN/control.json and RUN/samples/final.png (one row per class).
+split, in the classifier's feature space. Beside each class's FID it prints the estimator's floor:
+the intra-class FID of as many real training images of that class, which a perfect generator
+would score. Prints a markdown table, one row per class, and writes RUN/control.json and
+RUN/samples/final.png (one row per class).
 """
 
 from __future__ import annotations
@@ -21,13 +24,17 @@ from pathlib import Path
 import torch
 
 import gankit
-from gankit.evaluation import evaluate
+from gankit.evaluation import evaluate, setup_for
+from gankit.metrics import extract_features
+from gankit.metrics.control import intra_class_fid
+from gankit.run import Run
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="fashion-cdcgan")
     ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--steps", type=int, default=None, help="train exactly this many steps instead of a time budget")
     ap.add_argument("--n", type=int, default=10_000, help="generated samples, every class in turn")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[])
@@ -35,26 +42,43 @@ def main() -> None:
     out = args.out or Path("bench/out") / f"control-{args.preset}"
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
-    run = gankit.train(args.preset, out=out, overrides=[
-        "train.steps=1000000", f"train.budget_minutes={args.minutes}", "log.progress=false", *args.overrides])
+    length = [f"train.steps={args.steps}"] if args.steps else ["train.steps=1000000",
+                                                                f"train.budget_minutes={args.minutes}"]
+    run = gankit.train(args.preset, out=out, overrides=[*length, "log.progress=false", *args.overrides])
     wall = time.perf_counter() - t
     t = time.perf_counter()
     card = evaluate(run, n=args.n, metrics="control,intra_fid,fid")
     m = card["metrics"]
     control, intra = m["control"], m["intra_fid"]
-    print(f"{args.preset} {' '.join(args.overrides)}: {run.step} steps in {wall / 60:.1f} min wall "
-          f"(budget {args.minutes} min); eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
+    budget = "no budget" if args.steps else f"budget {args.minutes} min"
+    print(f"{args.preset} {' '.join(args.overrides)}: {run.step} steps in {wall / 60:.1f} min wall ({budget}); "
+          f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    print("| class | control accuracy | intra-class FID |\n|---|---|---|")
+    floor = real_floor(run, args.n // len(run.class_names))
+    print("| class | control accuracy | intra-class FID | real training images (floor) |\n|---|---|---|---|")
     for name, acc in control["extras"]["per_class"].items():
-        print(f"| {name} | {100 * acc:.1f}% | {intra['extras']['per_class'][name]:.2f} |")
+        print(f"| {name} | {100 * acc:.1f}% | {intra['extras']['per_class'][name]:.2f} | {floor[name]:.2f} |")
     lo, hi = control["ci"]
+    fids = intra["extras"]["per_class"].values()
     print(f"| **all** | **{100 * control['value']:.1f}%** (95% CI {100 * lo:.1f}-{100 * hi:.1f}) | "
-          f"**{intra['value']:.2f}** (mean over classes) |")
+          f"**{intra['value']:.2f}** (mean; worst/best {max(fids) / min(fids):.1f}×) | "
+          f"{sum(floor.values()) / len(floor):.2f} (worst/best {max(floor.values()) / min(floor.values()):.1f}×) |")
     print(f"\nFID (all classes together): {m['fid']['value']:.2f}; samples by class: {run.path / 'samples/final.png'}")
     (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": args.minutes, "wall_s": wall,
-                                                       "card": card}, indent=2))
+                                                       "card": card, "floor": floor}, indent=2))
+
+
+def real_floor(run: Run, per_class: int, seed: int = 0) -> dict[str, float]:
+    """Intra-class FID of `per_class` real training images of each class against the test split: a perfect G's score."""
+    setup = setup_for(run, None)
+    train = run.dataset()
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.cat([torch.nonzero(train.y == c).flatten()[torch.randperm(int((train.y == c).sum()), generator=g)]
+                     [:per_class] for c in range(len(run.class_names))])
+    result = intra_class_fid(extract_features(setup.extractor, setup.real), setup.real_labels,
+                             extract_features(setup.extractor, train.x[idx]), train.y[idx], run.class_names)
+    return result.extras["per_class"]
 
 
 if __name__ == "__main__":

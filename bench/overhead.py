@@ -1,11 +1,12 @@
 """Is gankit's DCGAN training step at least as fast as a plain hand-written loop? Side by side, one process.
 
-    python bench/overhead.py [--batch 64] [--blocks 7] [--steps 20] [--precision fp32|bf16]
+    python bench/overhead.py [--batch 64] [--blocks 7] [--steps 20] [--precision fp32|bf16] [--set KEY=VALUE ...]
 
 Both loops train the same DCGAN (28 px, width 64, z 100) on the same in-memory data at the
 same batch. gankit runs its full Trainer (phases, EMA of G, game statistics, guard, logging
 every 50 steps) without checkpoints or pictures. Blocks alternate (gankit, plain, gankit, ...)
 so machine noise hits both; the ratio of medians is reported (> 1 means gankit is faster).
+--set changes gankit's recipe only (e.g. model.spectral_norm=true loss.r1=0.1), to price an addition.
 """
 
 from __future__ import annotations
@@ -40,13 +41,14 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20, help="iterations per block")
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     ap.add_argument("--json", type=Path, default=Path("bench/out/overhead.json"))
+    ap.add_argument("--set", dest="overrides", action="append", default=[], help="KEY=VALUE for gankit's config")
     args = ap.parse_args()
 
     bf16 = args.precision == "bf16"
     cfg = as_config("fashion-dcgan", {"train.batch_size": args.batch, "train.precision": args.precision,
                                       "train.channels_last": bf16, "train.ema_decay": 0.999, "log.progress": False})
     data = _data()
-    phases = build_game(cfg, data, torch.device("cpu"))
+    phases = build_game(as_config(cfg, args.overrides), data, torch.device("cpu"))
     state = phases.state
     trainer = Trainer(state, phases.schedule(), log_every=50)
 
@@ -85,12 +87,12 @@ def main() -> None:
         "batch": args.batch, "precision": args.precision, "threads": torch.get_num_threads(),
         "ms_per_step_gankit": 1000 * med["gankit"], "ms_per_step_plain": 1000 * med["plain"],
         "speed_ratio_gankit_over_plain": ratio, "machine": platform.processor() or platform.machine(),
-        "torch": torch.__version__,
+        "torch": torch.__version__, "gankit_overrides": args.overrides,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"DCGAN 28px width 64, batch {args.batch}, {args.precision}, {torch.get_num_threads()} threads, "
-          f"median of {args.blocks} blocks x {args.steps} steps")
+          f"median of {args.blocks} blocks x {args.steps} steps; gankit with {' '.join(args.overrides) or 'the preset'}")
     print(f"  gankit Trainer : {1000 * med['gankit']:.1f} ms/step")
     print(f"  plain loop     : {1000 * med['plain']:.1f} ms/step")
     print(f"  speed ratio (plain time / gankit time): {ratio:.3f}  ({'gankit faster' if ratio >= 1 else 'gankit slower'})")
