@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 import gankit
-from gankit.evaluation import evaluate, setup_for
+from gankit.evaluation import EvalSetup, evaluate, setup_for
 from gankit.metrics import extract_features
 from gankit.metrics.control import intra_class_fid
 from gankit.run import Run
@@ -47,7 +47,8 @@ def main() -> None:
     run = gankit.train(args.preset, out=out, overrides=[*length, "log.progress=false", *args.overrides])
     wall = time.perf_counter() - t
     t = time.perf_counter()
-    card = evaluate(run, n=args.n, metrics="control,intra_fid,fid")
+    setup = setup_for(run, None)
+    card = evaluate(run, n=args.n, metrics="control,intra_fid,fid", setup=setup)
     m = card["metrics"]
     control, intra = m["control"], m["intra_fid"]
     budget = "no budget" if args.steps else f"budget {args.minutes} min"
@@ -55,7 +56,7 @@ def main() -> None:
           f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    floor = real_floor(run, args.n // len(run.class_names))
+    floor = real_floor(run, setup, args.n)
     print("| class | control accuracy | intra-class FID | real training images (floor) |\n|---|---|---|---|")
     for name, acc in control["extras"]["per_class"].items():
         print(f"| {name} | {100 * acc:.1f}% | {intra['extras']['per_class'][name]:.2f} | {floor[name]:.2f} |")
@@ -69,17 +70,17 @@ def main() -> None:
                                                        "card": card, "floor": floor}, indent=2))
 
 
-def real_floor(run: Run, per_class: int, seed: int = 0) -> dict[str, float]:
-    """Intra-class FID of `per_class` real training images of each class against the test split: a perfect G's score."""
-    setup = setup_for(run, None)
+def real_floor(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
+    """Intra-class FID of n real training images, n/K per class, against evaluate's reference: a perfect G's score."""
+    _, f_real = setup.real_features(n, 1)  # the reference evaluate(seed=0) scored, from its cache
     train = run.dataset()
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(0)
+    per_class = n // len(run.class_names)
     idx = torch.cat([torch.nonzero(train.y == c).flatten()[torch.randperm(int((train.y == c).sum()), generator=g)]
                      [:per_class] for c in range(len(run.class_names))])
-    result = intra_class_fid(extract_features(setup.extractor, setup.real), setup.real_labels,
-                             extract_features(setup.extractor, train.x[idx]), train.y[idx], run.class_names)
+    result = intra_class_fid(f_real, setup.real_labels_of(n, 1), extract_features(setup.extractor, train.x[idx]),
+                             train.y[idx], run.class_names)
     return result.extras["per_class"]
-
 
 if __name__ == "__main__":
     main()
