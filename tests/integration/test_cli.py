@@ -179,3 +179,11 @@ def test_entry_point_subprocess():
     assert out.returncode == 0 and "gankit train" in out.stdout
     out = subprocess.run([sys.executable, "-m", "gankit", "presets"], capture_output=True, text=True)
     assert out.returncode == 0 and "ring8" in out.stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_error_message():
+    """`gankit presets | head -1`: the closed pipe ends the command quietly with 141, as a Unix tool does."""
+    proc = subprocess.Popen([sys.executable, "-m", "gankit", "presets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader leaves before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and err == ""

@@ -1,7 +1,7 @@
 """The CLI's one error boundary: every failure becomes one or two lines and an exit code, never a traceback.
 
 Exit codes: 0 done, 1 a failure at run time (divergence, a full disk, a bug), 2 bad input,
-130 interrupted. GANKIT_DEBUG=1 prints the traceback as well.
+130 interrupted, 141 the reader of stdout left (a pipe to `head`). GANKIT_DEBUG=1 prints the traceback as well.
 """
 
 from __future__ import annotations
@@ -56,11 +56,21 @@ def guarded(command: str, call: Callable[[], int]) -> int:
     except BaseException as e:  # the boundary: nothing may escape as a traceback
         if isinstance(e, SystemExit):
             raise
+        if isinstance(e, BrokenPipeError):  # the reader left (`| head`): stop quietly, as a Unix tool does
+            _silence_stdout()
+            return 128 + signal.SIGPIPE
         if debugging():
             traceback.print_exc()
         message, code = _explain(e)
         print(f"{prefix}: {message}", file=sys.stderr)
         return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush cannot raise on the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _explain(e: BaseException) -> tuple[str, int]:

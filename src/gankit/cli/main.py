@@ -35,7 +35,7 @@ def command(name: str) -> Callable:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted)."""
+    """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted, 141 a closed pipe)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
