@@ -20,7 +20,7 @@ from gankit.training.callbacks import read_metrics
 from gankit.utils.provenance import read_metadata
 from gankit.utils.run_dir import run_id
 from gankit.view import server as server_module
-from gankit.view.runs import process_start
+from gankit.view.runs import metrics_rows, process_start
 
 pytestmark = pytest.mark.loopback
 
@@ -251,3 +251,16 @@ def test_downloads_of_runs_with_any_name(view_root, tmp_path, serve):
     _copy(view_root / "plain", tmp_path / "échantillon 甲")
     status, body, headers = serve(tmp_path).get(f"/api/explore/sample?run={quote('échantillon 甲')}&seed=1&download=1")
     assert status == 200 and "filename*=UTF-8''" in headers["content-disposition"]
+
+
+def test_metrics_are_parsed_again_only_when_the_file_changed(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.csv").write_text("step,loss_d\n10,0.5\n20,0.4\n")
+    first = metrics_rows(run)
+    assert [r["step"] for r in first] == [10, 20] and metrics_rows(run) is first  # unchanged: the parsed rows
+    with open(run / "metrics.csv", "a") as f:
+        f.write("30,0.3\n")
+    assert [r["step"] for r in metrics_rows(run)] == [10, 20, 30]
+    (run / "metrics.csv").unlink()
+    assert metrics_rows(run) == ()

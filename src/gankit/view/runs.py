@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -72,12 +73,31 @@ def run_key(root: Path, folder: Path) -> str:
     return "." if folder == root else folder.relative_to(root).as_posix()
 
 
-def metrics_rows(folder: Path) -> list[dict[str, float]]:
-    """The whole rows of metrics.csv ([] when it is missing or unreadable); a row being written is skipped."""
+_ROWS_CACHE: OrderedDict[str, tuple[tuple[int, int, int], tuple[dict[str, float], ...]]] = OrderedDict()
+_ROWS_CACHE_SIZE = 64  # runs whose parsed metrics are kept between polls
+
+
+def metrics_rows(folder: Path) -> tuple[dict[str, float], ...]:
+    """The whole rows of metrics.csv (() when it is missing or unreadable); a row being written is skipped.
+
+    The file is parsed again only when it changed (inode, size or mtime): the viewer polls every run's
+    metrics every few seconds, and a long run's file holds tens of thousands of rows.
+    """
+    path = folder / rd.METRICS
     try:
-        return read_metrics(folder / rd.METRICS)
+        st = path.stat()
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        key = str(path)
+        if key in _ROWS_CACHE and _ROWS_CACHE[key][0] == stamp:
+            _ROWS_CACHE.move_to_end(key)
+            return _ROWS_CACHE[key][1]
+        rows = tuple(read_metrics(path))
     except (OSError, ValueError, KeyError):
-        return []
+        return ()
+    _ROWS_CACHE[key] = (stamp, rows)
+    if len(_ROWS_CACHE) > _ROWS_CACHE_SIZE:
+        _ROWS_CACHE.popitem(last=False)
+    return rows
 
 
 def trainer_alive(folder: Path, said: str | None) -> bool:
