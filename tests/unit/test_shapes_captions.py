@@ -156,6 +156,25 @@ def test_checker_reads_any_caption_realised_by_scene_for_caption():
             assert all(v in (True, None) for v in check(S.render(S.scene_for_caption(caption, rng)), caption).values())
 
 
+def test_one_scene_key_per_meaning_which_the_checker_confirms():
+    scenes = [s for s in _scenes("train", 400, 11) if s.relation is not None]
+    for scene in scenes[:100]:
+        a, b = (f"a {o.size} {o.colour} {o.shape}" for o in scene.objects)
+        said, swapped = S.caption_of(scene), f"{b} {S.INVERSE[scene.relation]} {a}"
+        assert S.scene_key(said) == S.scene_key(swapped)
+        image = S.render(scene)
+        for caption in (said, swapped):  # the same picture satisfies both
+            assert all(v in (True, None) for v in check(image, caption).values())
+    assert S.scene_key("A Large red circle.") == S.scene_key("a large red circle") == "large red circle"
+    assert S.scene_key("a small red circle left of a small red circle") == \
+        S.scene_key("a small red circle right of a small red circle")
+    keys = {S.scene_key(S.caption_of(s)) for s in scenes}
+    distinct = {S.caption_of(s) for s in scenes}
+    assert len(keys) < len(distinct)  # some scenes were captioned both ways
+    assert S.scene_key("a small red circle left of a large red circle") != \
+        S.scene_key("a small red circle right of a large red circle")
+
+
 def test_checker_flags_the_wrong_part():
     scene = S.Scene((S.ShapeObject("square", "blue", "small", 2, 2), S.ShapeObject("triangle", "yellow", "large", 14, 4)),
                     "left of")

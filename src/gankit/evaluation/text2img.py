@@ -24,6 +24,7 @@ import torch
 
 from gankit.data.base import ArrayDataset
 from gankit.data.captions.fashion import load_fashion_captions
+from gankit.data.captions.shapes import scene_key
 from gankit.data.captions.shapes_checker import attribute_accuracy
 from gankit.games.text2img.captions import embed_captions
 from gankit.illustrator import Illustrator, draw_each
@@ -59,12 +60,13 @@ def _subset(data: ArrayDataset, n: int, seed: int) -> tuple[torch.Tensor, torch.
     return data.x[idx], data.y[idx], [data.captions[i] for i in idx.tolist()]
 
 
-def _groups(captions: list[str], labels: torch.Tensor, by_class: bool) -> torch.Tensor:
-    """An id per caption: its class (captions of one class are never mismatches) or its text."""
-    if by_class:
+def _groups(captions: list[str], labels: torch.Tensor, data_name: str) -> torch.Tensor:
+    """An id per caption: its class (captions of one class are never mismatches), its scene (shapes) or its text."""
+    if data_name == "fashion-text":
         return labels.long()
-    ids = {t: i for i, t in enumerate(sorted(set(captions)))}
-    return torch.tensor([ids[c] for c in captions])
+    keys = [scene_key(c) for c in captions] if data_name == "shapes" else captions
+    ids = {t: i for i, t in enumerate(sorted(set(keys)))}
+    return torch.tensor([ids[k] for k in keys])
 
 
 class RPrecision:
@@ -77,7 +79,7 @@ class RPrecision:
         self.true = torch.tensor([row[c] for c in captions])
         group_of_text = torch.zeros(len(texts), dtype=torch.long)
         group_of_text[self.true] = groups
-        # mismatches are drawn one per other group: other texts (shapes, folders) or other classes (fashion-text)
+        # mismatches are drawn one per other group: other scenes (shapes), texts (folders) or classes (fashion-text)
         self.k = min(MAX_K, len(group_of_text.unique()) - 1)
         self.mismatch = mismatch_indices(groups, group_of_text, k=self.k, generator=torch.Generator().manual_seed(seed))
         run = ill.run
@@ -99,7 +101,7 @@ def _score_set(ill: Illustrator, data: ArrayDataset, train: ArrayDataset, n: int
     perm = torch.randperm(len(captions), generator=torch.Generator().manual_seed(seed + 1)).tolist()
     images = {"generated": draw_each(ill, captions, seed), "ignored": draw_each(ill, [captions[i] for i in perm], seed),
               "real": data.to_model_space(x)}
-    rp = RPrecision(ill, captions, _groups(captions, y, fashion), folds, seed)
+    rp = RPrecision(ill, captions, _groups(captions, y, ill.run.data_name), folds, seed)
     view = native_view if fashion else (lambda t: t)
     real_features = extract_features(extractor, view(x)) if extractor is not None else None
     out: dict[str, dict[str, float]] = {}

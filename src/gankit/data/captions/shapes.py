@@ -231,6 +231,22 @@ def parse_caption(text: str) -> ParsedCaption:
     return ParsedCaption(tuple(objects), relation)
 
 
+INVERSE = {"left of": "right of", "right of": "left of", "above": "below", "below": "above"}
+
+
+def scene_key(caption: str) -> str:
+    """One text per meaning: 'A left of B' and 'B right of A' (and 'X left of X', 'X right of X') share it."""
+    parsed = parse_caption(caption)
+    if parsed.relation is None:
+        return " ".join(parsed.objects[0])
+    (a, b), rel = parsed.objects, parsed.relation
+    if b < a:
+        a, b, rel = b, a, INVERSE[rel]
+    if a == b:
+        rel = min(rel, INVERSE[rel])
+    return f"{' '.join(a)} {rel} {' '.join(b)}"
+
+
 def scene_for_caption(caption: str | ParsedCaption, rng: np.random.Generator) -> Scene:
     """A random layout that realises a caption (any colour–shape pair, held-out ones included)."""
     parsed = caption if isinstance(caption, ParsedCaption) else parse_caption(caption)
