@@ -243,6 +243,8 @@ class TrainConfig:
     """The schedule and optimisers of the game.
 
     precision: fp32 | bf16 (autocast; CPU or CUDA) | fp16 (CUDA only, with a loss scaler per player).
+    channels_last: NHWC weights for the image networks (the adversarial and text-to-image games; faster
+    convolutions with oneDNN on CPUs and tensor cores on GPUs).
     style_mixing: probability of mixing two latents per batch (StyleGAN2 models; Karras et al. 2019 §3.1).
     compile: torch.compile both networks (costs seconds up front; pays off on GPUs).
     allow_world_change: resume a run under a different number of torchrun processes (new noise streams).
