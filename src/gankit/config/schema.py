@@ -410,8 +410,7 @@ class TextConfig:
     dim: the image–text space of the encoders (the in-house sentence embedding; R-precision's space).
     pretrain: stage 1's iterations, in which the encoders (and the redescriber) learn from real pairs;
     lr_encoders: their learning rate. Then the game: D on real–matching pairs (real), generated–matching and
-    real–mismatching pairs (fake, each weighted `mismatch`; a `hard_mismatch` share of the mismatching captions
-    drawn from each caption's 8 nearest captions of other groups, so D must read all of it), plus MA-GP (weight ma_gp, power ma_gp_p; every
+    real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p; every
     gp_every-th D step with its weight multiplied by gp_every: lazy regularisation, Karras et al. 2020); G on
     its matching pairs, plus `redescribe` × MirrorGAN's redescription loss (a captioner reads G's images back;
     0 = off). noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
@@ -427,7 +426,6 @@ class TextConfig:
     pretrain: int = 500
     lr_encoders: float = 2e-3
     mismatch: float = 0.5
-    hard_mismatch: float = 0.0
     ma_gp: float = 2.0
     ma_gp_p: float = 6.0
     gp_every: int = 1
@@ -442,7 +440,6 @@ class TextConfig:
         _check(self.lr_encoders > 0, f"text.lr_encoders must be > 0, got {self.lr_encoders}")
         for key in ("mismatch", "ma_gp", "redescribe", "noise", "retrieve"):
             _check(getattr(self, key) >= 0, f"text.{key} must be ≥ 0 (0 = off), got {getattr(self, key)}")
-        _check(0 <= self.hard_mismatch <= 1, f"text.hard_mismatch is a share of the batch in [0, 1], got {self.hard_mismatch}")
         _check(self.ma_gp_p >= 1, f"text.ma_gp_p (MA-GP's power; 6 in DF-GAN) must be ≥ 1, got {self.ma_gp_p}")
 
 

@@ -84,8 +84,7 @@ def _players(nets: dict[str, nn.Module], cfg: Config, device: torch.device, dist
 def text_options(cfg: Config) -> TextOptions:
     """The game's options from the text and model sections."""
     t = cfg.text
-    return TextOptions(pretrain=t.pretrain, mismatch=t.mismatch, hard_mismatch=t.hard_mismatch,
-                       ma_gp=t.ma_gp, ma_gp_p=t.ma_gp_p, gp_every=t.gp_every,
+    return TextOptions(pretrain=t.pretrain, mismatch=t.mismatch, ma_gp=t.ma_gp, ma_gp_p=t.ma_gp_p, gp_every=t.gp_every,
                        redescribe=t.redescribe, noise=t.noise, z_dim=cfg.model.z_dim,
                        precision=cfg.train.precision)
 
@@ -99,7 +98,7 @@ def build_text_game(cfg: Config, data: ArrayDataset, device: torch.device, dist:
     cache = default_cache_dir() if cfg.data.cache else None
     book = caption_book(data.captions, data.y, data.info(), cfg.text.encoder, cfg.text.max_words, device, cache)
     nets = text_networks(cfg, data.info())
-    if cfg.train.channels_last:  # oneDNN's convolutions run faster on NHWC weights (17% a step on shapes-dfgan)
+    if cfg.train.channels_last:  # oneDNN's convolutions run faster on NHWC weights (docs/benchmarks.md)
         nets = {name: net.to(memory_format=torch.channels_last) for name, net in nets.items()}
     if dist.rank > 0:  # rank 0 keeps the streams of a single-process run
         seed_everything(derive_seed(cfg.seed, 3, dist.rank))

@@ -82,28 +82,6 @@ class CaptionBook:
         """Whether caption rows a and b (broadcast) belong to one group."""
         return self.groups[a] == self.groups[b]
 
-    @torch.no_grad()
-    def nearest_others(self, k: int, chunk: int = 1024) -> torch.Tensor:
-        """(C, k) rows of each caption's k most similar captions of other groups, by cosine of `cond`.
-
-        A caption with fewer than k captions in other groups repeats its nearest; one with none is given
-        itself, which `same` then rejects as a mismatch.
-        """
-        if self.cond is None:
-            raise RuntimeError("the caption book has no embeddings yet: call this once stage 2 has embedded them")
-        unit = torch.nn.functional.normalize(self.cond.float(), dim=1)
-        k_ = min(k, len(self.texts))
-        out = []
-        for start in range(0, len(self.texts), chunk):
-            rows = torch.arange(start, min(start + chunk, len(self.texts)), device=unit.device)
-            sim = unit[rows] @ unit.T
-            sim[self.same(rows[:, None], torch.arange(len(self.texts), device=unit.device)[None, :])] = -torch.inf
-            value, index = sim.topk(k_, dim=1)
-            first = torch.where(torch.isinf(value[:, :1]), rows[:, None], index[:, :1])  # no other group: itself
-            out.append(torch.where(torch.isinf(value), first, index))
-        nearest = torch.cat(out)
-        return torch.cat([nearest, nearest[:, :1].expand(-1, k - k_)], dim=1) if k_ < k else nearest
-
 
 def caption_book(captions: Sequence[str], labels: torch.Tensor, facts: Mapping[str, Any], mode: str,
                  max_words: int, device: torch.device, cache_dir: Path | None) -> CaptionBook:

@@ -27,8 +27,6 @@ from gankit.training.numerics import autocast, optimizer_step, unscaled_grad_nor
 from gankit.training.phase import Phase, Stats
 from gankit.training.state import Player, TrainState
 
-HARD_K = 8  # hard mismatches are drawn from this many nearest captions: the one-word swaps of a short caption
-
 
 @dataclass(frozen=True)
 class TextOptions:
@@ -36,7 +34,6 @@ class TextOptions:
 
     pretrain: int = 500
     mismatch: float = 0.5
-    hard_mismatch: float = 0.0  # share of mismatching captions drawn from each caption's nearest of other groups
     ma_gp: float = 2.0
     ma_gp_p: float = 6.0
     gp_every: int = 1
@@ -54,7 +51,6 @@ class TextGame:
         self.G, self.D, self.E = (state.players[n] for n in ("G", "D", "E"))
         self.R: Player | None = state.players.get("R")
         self.entered = False  # stage 2's set-up done in this process (a resumed run does it again)
-        self.nearest: torch.Tensor | None = None  # (C, HARD_K) hard mismatches per caption, once in the game
         self.device = state.z_gen.device
 
     def in_game(self) -> bool:
@@ -93,8 +89,6 @@ class TextGame:
         if self.book.cond is None:
             b = self.book
             self.book.cond = self.E.net.encode_text(b.ids, b.lengths, b.pretrained)[1].detach()
-        if self.o.hard_mismatch > 0:
-            self.nearest = self.book.nearest_others(HARD_K)
         ema = self.state.ema.model if self.state.ema is not None else None
         for G in (self.G.net, ema):  # caption retrieval remembers the captions G and its average may draw from
             if G is not None and G.retrieval is not None:
@@ -111,17 +105,8 @@ class TextGame:
         return s
 
     def _mismatch(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each image's mismatching caption, and which of those really mismatch.
-
-        The neighbour's caption (a roll of the batch), or, for the first `hard_mismatch` share of the batch,
-        one of its caption's HARD_K nearest captions of other groups: a random neighbour mostly differs in
-        colour, so D would rarely have to check the rest of the caption (shape, size, relation).
-        """
+        """Each image's neighbour's caption (a roll of the batch), and which of those really mismatch."""
         other = rows.roll(1)
-        hard = round(self.o.hard_mismatch * len(rows))
-        if hard > 0 and self.nearest is not None:
-            pick = torch.randint(HARD_K, (hard,), generator=self.state.z_gen, device=self.state.z_gen.device)
-            other = torch.cat([self.nearest[rows[:hard], pick.to(rows.device)], other[hard:]])
         return other, ~self.book.same(rows, other)
 
     def d_step(self, log: bool) -> Stats:
