@@ -24,9 +24,8 @@ import torch
 
 from gankit.data.base import ArrayDataset
 from gankit.data.captions.fashion import load_fashion_captions
-from gankit.data.captions.shapes import scene_key
 from gankit.data.captions.shapes_checker import attribute_accuracy
-from gankit.games.text2img.captions import embed_captions
+from gankit.games.text2img.captions import embed_captions, meaning_ids
 from gankit.illustrator import Illustrator, draw_each
 from gankit.metrics.base import MetricError
 from gankit.metrics.features import extract_features, load_extractor
@@ -62,11 +61,7 @@ def _subset(data: ArrayDataset, n: int, seed: int) -> tuple[torch.Tensor, torch.
 
 def _groups(captions: list[str], labels: torch.Tensor, data_name: str) -> torch.Tensor:
     """An id per caption: its class (captions of one class are never mismatches), its scene (shapes) or its text."""
-    if data_name == "fashion-text":
-        return labels.long()
-    keys = [scene_key(c) for c in captions] if data_name == "shapes" else captions
-    ids = {t: i for i, t in enumerate(sorted(set(keys)))}
-    return torch.tensor([ids[k] for k in keys])
+    return labels.long() if data_name == "fashion-text" else meaning_ids(captions, scenes=data_name == "shapes")
 
 
 class RPrecision:

@@ -83,6 +83,13 @@ class CaptionBook:
         return self.groups[a] == self.groups[b]
 
 
+def meaning_ids(texts: Sequence[str], scenes: bool) -> torch.Tensor:
+    """An id per text, shared by texts of one meaning: one scene on shapes ('A left of B' = 'B right of A'), else the text."""
+    keys = [scene_key(t) for t in texts] if scenes else list(texts)
+    index = {k: i for i, k in enumerate(sorted(set(keys)))}
+    return torch.tensor([index[k] for k in keys], dtype=torch.long)
+
+
 def caption_book(captions: Sequence[str], labels: torch.Tensor, facts: Mapping[str, Any], mode: str,
                  max_words: int, device: torch.device, cache_dir: Path | None) -> CaptionBook:
     """The book of a captioned dataset; Fashion-MNIST's captions are grouped by class, others by their text."""
@@ -92,12 +99,8 @@ def caption_book(captions: Sequence[str], labels: torch.Tensor, facts: Mapping[s
     if facts.get("captions") == "fashion":
         groups = torch.zeros(len(texts), dtype=torch.long)
         groups[rows] = labels.long()
-    elif facts.get("captions") == "shapes":  # 'A left of B' and 'B right of A' describe one scene
-        keys = [scene_key(t) for t in texts]
-        key_id = {k: i for i, k in enumerate(sorted(set(keys)))}
-        groups = torch.tensor([key_id[k] for k in keys], dtype=torch.long)
     else:
-        groups = torch.arange(len(texts))
+        groups = meaning_ids(texts, scenes=facts.get("captions") == "shapes")
     ids, lengths = Vocabulary(facts["caption_vocabulary"]).encode(texts, max_words)
     book = CaptionBook(texts, rows, groups.to(device), ids.to(device), lengths.to(device))
     if mode == "minilm":
