@@ -47,6 +47,7 @@ def train(source: Config | str | None = None, out: str | Path | None = None, ove
         return _resume(Path(resume), source, overrides, callbacks)
     cfg = resolve_config(source, overrides)
     ctx, device = build.join(cfg)
+    cfg = build.settle_precision(cfg, device, ctx)  # config.json records the choice, so a resume keeps it
     data = build.load_data(cfg)
     path = build.new_run_folder(cfg, out, data, ctx)
     game = None

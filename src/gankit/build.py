@@ -34,6 +34,7 @@ from gankit.training.checkpoint import (
 from gankit.training.distributed import DistContext, broadcast_object, init_distributed
 from gankit.training.guards import DivergenceGuard
 from gankit.training.loop import Trainer
+from gankit.training.precision import choose_precision
 from gankit.training.run_lock import RunLock
 from gankit.training.snapshots import SnapshotKeeper
 from gankit.utils import run_dir as rd
@@ -41,7 +42,7 @@ from gankit.utils.atomic import write_json_atomic
 from gankit.utils.device import resolve_device
 
 __all__ = ["build_game", "build_trainer", "check_same_data", "discard_run_folder", "hold_run", "join", "load_data",
-           "new_run_folder", "restore", "resume_checkpoint", "resume_config"]
+           "new_run_folder", "restore", "resume_checkpoint", "resume_config", "settle_precision"]
 
 
 def join(cfg: Config) -> tuple[DistContext, torch.device]:
@@ -54,10 +55,19 @@ def join(cfg: Config) -> tuple[DistContext, torch.device]:
     return init_distributed(device)
 
 
+def settle_precision(cfg: Config, device: torch.device, dist: DistContext | None = None) -> Config:
+    """The config with train.precision=auto replaced by what this device runs faster (rank 0's choice on every rank)."""
+    if cfg.train.precision != "auto":
+        return cfg
+    main = dist is None or dist.is_main
+    choice = broadcast_object(choose_precision(device) if main else None)
+    return resolve_config(cfg, {"train.precision": choice})
+
+
 def build_game(cfg: Config, data: ArrayDataset, device: torch.device, dist: DistContext | None = None,
                run_path: Path | None = None) -> Game:
-    """The game the config names, with its players on a fresh TrainState."""
-    return game_spec(cfg.game).build(cfg, data, device, dist, run_path)
+    """The game the config names, with its players on a fresh TrainState (train.precision=auto settled first)."""
+    return game_spec(cfg.game).build(settle_precision(cfg, device, dist), data, device, dist, run_path)
 
 
 def new_run_folder(cfg: Config, out: str | Path | None, data: ArrayDataset, ctx: DistContext) -> Path:

@@ -242,7 +242,9 @@ class BalanceConfig:
 class TrainConfig:
     """The schedule and optimisers of the game.
 
-    precision: fp32 | bf16 (autocast; CPU or CUDA) | fp16 (CUDA only, with a loss scaler per player).
+    precision: fp32 | bf16 (autocast; CPU or CUDA) | fp16 (CUDA only, with a loss scaler per player) | auto (bf16
+    where this device runs it faster, else fp32: measured on CPUs, whose bf16 speed differs tenfold; the run's
+    config.json records the choice, so a resumed run keeps it).
     channels_last: NHWC weights for the image networks (the adversarial and text-to-image games; faster
     convolutions with oneDNN on CPUs and tensor cores on GPUs).
     style_mixing: probability of mixing two latents per batch (StyleGAN2 models; Karras et al. 2019 §3.1).
@@ -287,7 +289,7 @@ class TrainConfig:
         _check(self.ema_start >= 0, f"train.ema_start must be ≥ 0, got {self.ema_start}")
         _check(0 <= self.ema_rampup <= 1, f"train.ema_rampup (the EMA half-life as a fraction of the steps so far) must be "
                                           f"in [0, 1] (0 = off), got {self.ema_rampup}")
-        _choice("train.precision", self.precision, ("fp32", "bf16", "fp16"))
+        _choice("train.precision", self.precision, ("auto", "fp32", "bf16", "fp16"))
         _check(0 <= self.style_mixing <= 1, f"train.style_mixing (a probability) must be in [0, 1], got {self.style_mixing}")
         _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")
         _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
@@ -413,7 +415,9 @@ class TextConfig:
     real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p; every
     gp_every-th D step with its weight multiplied by gp_every: lazy regularisation, Karras et al. 2020); G on
     its matching pairs, plus `redescribe` × MirrorGAN's redescription loss (a captioner reads G's images back;
-    0 = off). noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
+    0 = off) and `damsm` × AttnGAN's DAMSM loss of G's images against their captions in the frozen encoders'
+    space (AttnGAN's λ; 0 = off; R-precision is then measured in the space G was trained towards).
+    noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
     retrieve: temperature τ of caption retrieval (0 = off): G conditions on Σ softmax(cos(s, m_i)/τ)·m_i over the
     training captions' embeddings m_i, so a phrasing it never saw draws what its nearest training captions draw
     (KNN-Diffusion, Sheynin et al. 2022); for captions that name a class, not for new compositions.
@@ -430,6 +434,7 @@ class TextConfig:
     ma_gp_p: float = 6.0
     gp_every: int = 1
     redescribe: float = 0.0
+    damsm: float = 0.0
     noise: float = 0.0
     retrieve: float = 0.0
 
@@ -438,7 +443,7 @@ class TextConfig:
         for key in ("max_words", "embed", "dim", "pretrain", "gp_every"):
             _check(getattr(self, key) >= 1, f"text.{key} must be ≥ 1, got {getattr(self, key)}")
         _check(self.lr_encoders > 0, f"text.lr_encoders must be > 0, got {self.lr_encoders}")
-        for key in ("mismatch", "ma_gp", "redescribe", "noise", "retrieve"):
+        for key in ("mismatch", "ma_gp", "redescribe", "damsm", "noise", "retrieve"):
             _check(getattr(self, key) >= 0, f"text.{key} must be ≥ 0 (0 = off), got {getattr(self, key)}")
         _check(self.ma_gp_p >= 1, f"text.ma_gp_p (MA-GP's power; 6 in DF-GAN) must be ≥ 1, got {self.ma_gp_p}")
 

@@ -10,9 +10,11 @@ from torch import nn
 
 
 def autocast(precision: str, device: torch.device) -> contextlib.AbstractContextManager:
-    """bf16 or fp16 autocast when asked for, else a no-op context."""
+    """bf16 or fp16 autocast when asked for, a no-op context for fp32 ('auto' is settled before a game is built)."""
     if precision == "fp32":
         return contextlib.nullcontext()
+    if precision not in ("bf16", "fp16"):
+        raise ValueError(f"precision {precision!r} reached autocast unsettled; build games with build.build_game")
     dtype = torch.bfloat16 if precision == "bf16" else torch.float16
     return torch.autocast(device_type=device.type, dtype=dtype)
 
