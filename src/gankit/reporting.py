@@ -215,7 +215,7 @@ def _write_text2img_report(path: Path, cfg: Config, data: ArrayDataset, run: Run
                       f"{len(data.meta['caption_vocabulary'])} words), shape {list(data.sample_shape)}"),
              ("encoders", f"{encoder}; image encoder CNN; {x.pretrain} stage-1 steps, space of {x.dim}"),
              ("game", f"DF-GAN, objective {cfg.loss.objective}; mismatch weight {x.mismatch:g}, MA-GP k={x.ma_gp:g} "
-                      f"p={x.ma_gp_p:g}, redescription {x.redescribe:g}, DAMSM {x.damsm:g}"),
+                      f"p={x.ma_gp_p:g}, redescription {x.redescribe:g}"),
              ("networks", f"G width {m.g_width}, z {m.z_dim}; D width {m.d_width}"),
              ("status", f"{STATUS.get(status, status).format(steps=t.steps, trained=trained)}; the last checkpoint "
                         f"is step {run.step} of {t.steps}"),

@@ -415,9 +415,7 @@ class TextConfig:
     real–mismatching pairs (fake, each weighted `mismatch`), plus MA-GP (weight ma_gp, power ma_gp_p; every
     gp_every-th D step with its weight multiplied by gp_every: lazy regularisation, Karras et al. 2020); G on
     its matching pairs, plus `redescribe` × MirrorGAN's redescription loss (a captioner reads G's images back;
-    0 = off) and `damsm` × AttnGAN's DAMSM loss of G's images against their captions in the frozen encoders'
-    space (AttnGAN's λ; 0 = off; R-precision is then measured in the space G was trained towards).
-    noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
+    0 = off). noise: std of Gaussian noise on the sentence embeddings G and D see in training (0 = off).
     retrieve: temperature τ of caption retrieval (0 = off): G conditions on Σ softmax(cos(s, m_i)/τ)·m_i over the
     training captions' embeddings m_i, so a phrasing it never saw draws what its nearest training captions draw
     (KNN-Diffusion, Sheynin et al. 2022); for captions that name a class, not for new compositions.
@@ -434,7 +432,6 @@ class TextConfig:
     ma_gp_p: float = 6.0
     gp_every: int = 1
     redescribe: float = 0.0
-    damsm: float = 0.0
     noise: float = 0.0
     retrieve: float = 0.0
 
@@ -443,7 +440,7 @@ class TextConfig:
         for key in ("max_words", "embed", "dim", "pretrain", "gp_every"):
             _check(getattr(self, key) >= 1, f"text.{key} must be ≥ 1, got {getattr(self, key)}")
         _check(self.lr_encoders > 0, f"text.lr_encoders must be > 0, got {self.lr_encoders}")
-        for key in ("mismatch", "ma_gp", "redescribe", "damsm", "noise", "retrieve"):
+        for key in ("mismatch", "ma_gp", "redescribe", "noise", "retrieve"):
             _check(getattr(self, key) >= 0, f"text.{key} must be ≥ 0 (0 = off), got {getattr(self, key)}")
         _check(self.ma_gp_p >= 1, f"text.ma_gp_p (MA-GP's power; 6 in DF-GAN) must be ≥ 1, got {self.ma_gp_p}")
 

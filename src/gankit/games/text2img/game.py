@@ -7,8 +7,7 @@ One run has two stages, by iteration:
   2. the game (then frozen encoders): D scores (image, caption) pairs, real–matching as real,
      generated–matching and real–mismatching as fake, with the matching-aware gradient penalty on
      real–matching pairs; G makes images its caption matches, plus `redescribe` × the redescriber's
-     loss of the input caption on G's images and `damsm` × AttnGAN's DAMSM loss of G's images against
-     their captions in the frozen encoders' space.
+     loss of the input caption on G's images.
 Players: G, D, E (the encoders) and, when redescribing, R.
 """
 
@@ -39,7 +38,6 @@ class TextOptions:
     ma_gp_p: float = 6.0
     gp_every: int = 1
     redescribe: float = 0.0
-    damsm: float = 0.0
     noise: float = 0.0
     z_dim: int = 100
     precision: str = "fp32"  # fp32 or bf16 (autocast of the game's forward passes)
@@ -140,7 +138,7 @@ class TextGame:
         return {**out, **grad}
 
     def g_step(self, log: bool) -> Stats:
-        """G on its matching pairs, plus the redescription and DAMSM losses of the input caption (stage 2)."""
+        """G on its matching pairs, plus the redescription loss of the input caption (stage 2)."""
         if not self.in_game():
             return {}
         rows = self._g_rows()
@@ -150,30 +148,12 @@ class TextGame:
             fake = self.G.trained(self._noise(len(rows)), s)
             loss = self.obj.g(self.D.trained(fake, s).float(), None)
             described = self.R.net(fake, b.ids[rows], b.lengths[rows]).float() if self.R is not None else None
-            seen = self.E.net.image(fake) if self.o.damsm > 0 else None
         out: Stats = {"loss_g": loss.detach()}
         if described is not None and self.o.redescribe > 0:
             loss_r = redescription_loss(described, b.ids[rows], b.lengths[rows])
             loss = loss + self.o.redescribe * loss_r
             out["redescribe"] = loss_r.detach()
-        if seen is not None:
-            loss_m = self._damsm(seen, rows)
-            loss = loss + self.o.damsm * loss_m
-            out["damsm_g"] = loss_m.detach()
         return {**out, **_step(self.G, loss, log, "g")}
-
-    def _damsm(self, seen: tuple[torch.Tensor, torch.Tensor], rows: torch.Tensor) -> torch.Tensor:
-        """AttnGAN's L_DAMSM of G's images (regions, global features) against their captions, in the frozen space."""
-        b = self.book
-        with torch.no_grad():
-            pretrained = None if b.pretrained is None else b.pretrained[rows]
-            words, sentence = self.E.net.encode_text(b.ids[rows], b.lengths[rows], pretrained)
-        same = b.same(rows[:, None], rows[None, :])
-        local, image = seen
-        loss = sentence_loss(image, sentence, same=same)
-        if words is not None:
-            loss = loss + word_loss(local, words, b.lengths[rows], same=same)
-        return loss
 
     def _g_rows(self) -> torch.Tensor:
         """G's captions: the next batch's, so G draws what the data describe in their proportions."""
