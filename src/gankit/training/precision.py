@@ -1,7 +1,7 @@
 """`train.precision=auto`: bf16 where this device computes it faster than fp32, else fp32.
 
 CPUs differ by an order of magnitude here. One without bf16 instructions (AMD Zen 3, AVX2) ran a DCGAN step
-11.6× slower under bf16 autocast than in fp32; one with AVX512-BF16 but no AMX (an Intel Xeon) 1.1-1.35×
+14.5× slower under bf16 autocast than in fp32; one with AVX512-BF16 but no AMX (an Intel Xeon) 1.1-1.35×
 slower; an AMD EPYC with bf16 instructions 2.2× faster (docs/benchmarks.md). No CPU flag separates the last
 two, so the choice is measured: a small convolutional forward and backward, timed in both precisions.
 """
@@ -14,7 +14,6 @@ import time
 import torch
 from torch import nn
 
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 MIN_SPEEDUP = 1.1  # bf16 must win by this much: its rounding is a cost too
 _REPEATS = 2
 
