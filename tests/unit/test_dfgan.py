@@ -64,3 +64,17 @@ def test_d_judges_the_pair_not_the_image_alone():
     D = DFDiscriminator(text_dim=5, width=4, size=16)
     x = torch.randn(1, 3, 16, 16).expand(2, -1, -1, -1)
     assert not torch.allclose(*D(x, torch.randn(2, 5)))
+
+
+def test_rejudged_images_score_as_in_a_separate_pass_and_train_d_alike():
+    """One pass with rejudge = (rows, s2) gives D(x, s) then D(x[rows], s2), and the same gradients as two passes."""
+    torch.manual_seed(0)
+    D = DFDiscriminator(text_dim=6, width=4, size=16)
+    x, s, s2 = torch.randn(5, 3, 16, 16), torch.randn(5, 6), torch.randn(3, 6)
+    rows = torch.tensor([0, 2, 3])
+    joint = D(x, s, rejudge=(rows, s2))
+    apart = torch.cat([D(x, s), D(x[rows], s2)])
+    torch.testing.assert_close(joint, apart)
+    grads = [torch.autograd.grad(out.square().sum(), list(D.parameters())) for out in (joint, apart)]
+    for a, b in zip(*grads, strict=True):
+        torch.testing.assert_close(a, b)

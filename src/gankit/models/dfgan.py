@@ -146,6 +146,17 @@ class DFDiscriminator(nn.Module):
         tiled = s[:, :, None, None].expand(-1, -1, h.shape[2], h.shape[3])
         return self.head(torch.cat([h, tiled], dim=1)).view(-1)
 
-    def forward(self, x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        """Logits N for images x and sentence embeddings s."""
-        return self.judge(self.features(x), s)
+    def forward(self, x: torch.Tensor, s: torch.Tensor,
+                rejudge: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """Logits N for images x and sentence embeddings s.
+
+        rejudge = (rows, s2): also the logits of the images x[rows] against s2 (len(rows) more, after the N),
+        from the same features. The matching-aware game judges real images against their own and other
+        captions; one pass through the image layers serves both, as in DF-GAN's code.
+        """
+        h = self.features(x)
+        logits = self.judge(h, s)
+        if rejudge is None:
+            return logits
+        rows, s2 = rejudge
+        return torch.cat([logits, self.judge(h[rows], s2)])

@@ -119,12 +119,13 @@ class TextGame:
         s = self._cond(rows)
         D = self.D.trained
         other, valid = self._mismatch(rows)
-        n = len(rows)  # real images once with their own captions and once with their neighbours' (one pass)
+        n = len(rows)  # real images judged with their own captions and, from the same features, their neighbours'
         with autocast(self.o.precision, self.device):
             with torch.no_grad():
                 fake = self.G.trained(self._noise(n), s)
-            logits = D(torch.cat([real, real[valid], fake]), torch.cat([s, self._cond(other)[valid], s])).float()
-        real_logits, mis_logits, fake_logits = logits[:n], logits[n:-n], logits[-n:]
+            mismatched = (valid.nonzero().view(-1), self._cond(other)[valid])
+            logits = D(torch.cat([real, fake]), torch.cat([s, s]), rejudge=mismatched).float()
+        real_logits, fake_logits, mis_logits = logits[:n], logits[n:2 * n], logits[2 * n:]
         loss = self.obj.d(real_logits, fake_logits)
         if len(mis_logits):  # a batch whose captions are all of one group has no mismatching pair
             loss = (1 - self.o.mismatch) * loss + self.o.mismatch * self.obj.d(real_logits, mis_logits)
