@@ -22,6 +22,7 @@ from gankit.utils.run_dir import run_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from colour_seeds import LEARN, colour_accuracy  # the figures' own measurement, not a copy of it
+from text2img_fork import fork
 
 FAST = {"log.progress": False, "log.report": "none", "log.every": 10, "log.checkpoint_every": 20,
         "log.sample_every": 1000}
@@ -60,6 +61,21 @@ def test_resume_is_bit_exact_after_the_stage_change(tmp_path, retrieve, nhwc):
         for k in wa[net]:
             assert torch.equal(wa[net][k], wb[net][k]), f"{net}.{k} differs"
     assert ea["batches"] == eb["batches"] and torch.equal(ea["z_gen"], eb["z_gen"])
+
+
+def test_a_fork_at_the_stage_change_plays_only_the_changed_game(tmp_path):
+    """scripts/text2img_fork.py: the fork starts from stage 1's encoders with the new weight, under a new run id;
+    a change to stage 1 or to the networks is refused."""
+    stage1 = gankit.train("shapes-dfgan", out=tmp_path / "s1",
+                          overrides={**SMALL, "train.steps": 12, "log.checkpoint_every": 10, "text.redescribe": 3.0})
+    run = gankit.train(resume=fork(stage1.path, tmp_path / "w1", 5, {"text.redescribe": 1.0}))
+    assert run.step == 15 and run.config.text.redescribe == 1.0 and run_id(run.path) != run_id(stage1.path)
+    encoders = [load_file(str(p / "E.safetensors")) for p in (stage1.path / "checkpoints" / "step_0000010",
+                                                               latest_checkpoint(run.path / "checkpoints"))]
+    assert all(torch.equal(encoders[0][k], encoders[1][k]) for k in encoders[0])  # frozen from the fork on
+    for change in ({"model.g_width": 8}, {"text.pretrain": 5}):
+        with pytest.raises(SystemExit, match="only these may change"):
+            fork(stage1.path, tmp_path / "bad", 5, change)
 
 
 def test_text2img_writes_png_and_npy_rows(tiny_run, tmp_path, capsys):
