@@ -1,6 +1,7 @@
 """EMA windows compared on one training trajectory: the raw G against moving averages of it, paired.
 
     python scripts/ema_windows.py [--preset fashion-dcgan] [--steps 3000] [--seed 0] [--n 10000] [--out DIR]
+                                  [--set KEY=VALUE ...]
 
 Trains the preset once (by default the demo's recipe: fashion-dcgan, 3000 steps) while keeping
 several moving averages of the same G beside the run's own. An average never changes training, so
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import torch
+import yaml
 
 import gankit
 from gankit import build
@@ -38,9 +40,9 @@ WINDOWS = {  # name: (decay, ramp-up); the first is the presets' default
 class Averages(Callback):
     """Moving averages of one generator, updated after every iteration as the game updates its own."""
 
-    def __init__(self, G: torch.nn.Module) -> None:
+    def __init__(self, G: torch.nn.Module, windows: dict[str, tuple[float, float]]) -> None:
         self.G = G
-        self.emas = {name: EMA(G, decay, 0, rampup) for name, (decay, rampup) in WINDOWS.items()}
+        self.emas = {name: EMA(G, decay, 0, rampup) for name, (decay, rampup) in windows.items()}
 
     def on_step(self, step: int) -> None:
         """Blend G into every average."""
@@ -48,15 +50,16 @@ class Averages(Callback):
             ema.update(self.G, step)
 
 
-def train_with_averages(preset: str, overrides: dict, out: Path) -> Averages:
-    """Train the preset into `out` with the extra averages kept beside it."""
+def train_with_averages(preset: str, overrides: dict, out: Path,
+                        windows: dict[str, tuple[float, float]] = WINDOWS) -> Averages:
+    """Train the preset into `out` with the extra averages {name: (decay, ramp-up)} kept beside it."""
     cfg = as_config(preset, overrides)
     ctx, device = build.join(cfg)
     cfg = build.settle_precision(cfg, device, ctx)
     data = build.load_data(cfg)
     path = build.new_run_folder(cfg, out, data, ctx)
     game = build.build_game(cfg, data, device, ctx, path)
-    averages = Averages(game.state.players["G"].net)
+    averages = Averages(game.state.players["G"].net, windows)
     build.build_trainer(cfg, game, path, [averages]).fit(cfg.train.steps)
     return averages
 
@@ -68,18 +71,21 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--set", dest="overrides", action="append", default=[], help="a config override, as gankit train's")
     args = ap.parse_args()
+    extra = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.overrides)}  # YAML-typed, as --set
     out = args.out or Path(tempfile.mkdtemp(prefix="ema-windows-")) / "run"
     shutil.rmtree(out, ignore_errors=True)
     averages = train_with_averages(args.preset, {"train.steps": args.steps, "seed": args.seed, "log.progress": False,
-                                                 "log.report": "none"}, out)
+                                                 "log.report": "none", **extra}, out)
     raw = gankit.load_run(out, ema=False)
     setup = setup_for(raw, None)
     recalibrated = copy.deepcopy(raw.generator())
     recalibrate_batchnorm(recalibrated)
     rows = {"raw G": None, "raw G, BatchNorm statistics re-measured": recalibrated}
     rows |= {name: ema.ready() for name, ema in averages.emas.items()}
-    print(f"{args.preset}, seed {args.seed}, {args.steps} steps; {args.n} samples\n\n| generator | FID | C2ST |\n|---|---|---|")
+    print(f"{args.preset}, seed {args.seed}, {args.steps} steps {extra or ''}; {args.n} samples")
+    print("\n| generator | FID | C2ST |\n|---|---|---|")
     for name, G in rows.items():
         run = gankit.load_run(out, ema=False)
         if G is not None:
