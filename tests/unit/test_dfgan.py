@@ -53,6 +53,19 @@ def test_shapes_and_range(size):
     assert D(x, torch.randn(3, 5)).shape == (3,)
 
 
+@pytest.mark.parametrize("layout", [False, True])
+def test_with_layout_the_first_features_read_the_caption_and_without_only_the_noise(layout):
+    """text.layout: G's 4×4 features (before any fusion) change with the caption; DF-GAN's own do not."""
+    torch.manual_seed(0)
+    G = DFGenerator(z_dim=8, text_dim=5, width=4, size=16, layout=layout)
+    first = []
+    G.fc.register_forward_hook(lambda m, args, out: first.append(out))
+    z, s = torch.randn(2, 8), torch.randn(2, 5)
+    G(z, s), G(z, s.flip(0))
+    assert G.fc.in_features == (13 if layout else 8)
+    assert torch.allclose(*first) != layout
+
+
 def test_sizes_that_are_not_powers_of_two_are_refused():
     with pytest.raises(ValueError, match="8, 16, 32, 64"):
         DFGenerator(z_dim=8, text_dim=5, size=28)

@@ -419,6 +419,7 @@ class TextConfig:
     retrieve: temperature τ of caption retrieval (0 = off): G conditions on Σ softmax(cos(s, m_i)/τ)·m_i over the
     training captions' embeddings m_i, so a phrasing it never saw draws what its nearest training captions draw
     (KNN-Diffusion, Sheynin et al. 2022); for captions that name a class, not for new compositions.
+    layout: G's first layer reads the caption as well as the noise (StackGAN, AttnGAN), not the noise alone (DF-GAN).
     """
 
     encoder: str = "damsm"
@@ -434,6 +435,7 @@ class TextConfig:
     redescribe: float = 0.0
     noise: float = 0.0
     retrieve: float = 0.0
+    layout: bool = False
 
     def __post_init__(self) -> None:
         _choice("text.encoder", self.encoder, TEXT_ENCODERS)

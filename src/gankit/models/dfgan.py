@@ -86,14 +86,16 @@ class DFGenerator(nn.Module):
     """
 
     def __init__(self, z_dim: int, text_dim: int, width: int = 32, size: int = 32, channels: int = 3,
-                 retrieve: float = 0.0) -> None:
+                 retrieve: float = 0.0, layout: bool = False) -> None:
         super().__init__()
-        self.z_dim, self.text_dim, self.size = z_dim, text_dim, size
+        self.z_dim, self.text_dim, self.size, self.layout = z_dim, text_dim, size, layout
         # with retrieve = τ > 0, G draws from the training captions nearest s (models/retrieval.py)
         self.retrieval = CaptionRetrieval(text_dim, retrieve) if retrieve > 0 else None
         widths = _widths(width, _blocks_for(size))
         cond = z_dim + text_dim
-        self.fc = nn.Linear(z_dim, widths[0] * 16)
+        # layout: the first layer reads [z, s] (as StackGAN's and AttnGAN's do), so the caption can place and outline
+        # the object in the 4×4 features; DF-GAN's reads z alone and the caption only scales channels after it
+        self.fc = nn.Linear(cond if layout else z_dim, widths[0] * 16)
         self.blocks = nn.ModuleList(UpBlock(cond, a, b) for a, b in zip(widths[:-1], widths[1:]))
         self.to_rgb = nn.Sequential(nn.LeakyReLU(0.2), nn.Conv2d(widths[-1], channels, 3, 1, 1))
 
@@ -102,7 +104,7 @@ class DFGenerator(nn.Module):
         if self.retrieval is not None:
             s = self.retrieval(s)
         c = torch.cat([z, s], dim=1)
-        h = self.fc(z).view(len(z), -1, 4, 4)
+        h = self.fc(c if self.layout else z).view(len(z), -1, 4, 4)
         for block in self.blocks:
             h = block(h, c)
         return self.to_rgb(h)

@@ -36,7 +36,8 @@ def text_networks(cfg: Config, facts: Mapping[str, Any]) -> dict[str, nn.Module]
     vocab = len(Vocabulary(facts["caption_vocabulary"]))
     cond = cond_dim(t.encoder, t.dim)
     nets: dict[str, nn.Module] = {
-        "G": DFGenerator(m.z_dim, cond, width=m.g_width, size=size, channels=channels, retrieve=t.retrieve),
+        "G": DFGenerator(m.z_dim, cond, width=m.g_width, size=size, channels=channels, retrieve=t.retrieve,
+                         layout=t.layout),
         "D": DFDiscriminator(cond, width=m.d_width, size=size, channels=channels),
         "E": CaptionEncoders(t.encoder, vocab, channels, size, embed=t.embed, dim=t.dim),
     }
