@@ -140,7 +140,7 @@ def test_dry_run_prints_resolved_config(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, fragment",
     [
-        (["train", "ring8", "--set", "train.lrg=1"], "Valid keys"),
+        (["train", "ring8", "--set", "train.lrg=1"], "Valid train keys"),
         (["train", "ring8", "--set", "train.steps=many"], "expects int"),
         (["train", "ring9"], "Presets:"),
         (["sample", "/nonexistent/run", "--out", "x.png"], "not a gankit run folder"),

@@ -56,9 +56,17 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
 
 
 def _unknown_key(key: str, valid: list[str]) -> ConfigError:
+    """Two lines: the closest valid keys, then the valid keys of the key's own section (or the sections)."""
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    return ConfigError(f"unknown config key {key!r}.{hint} Valid keys: {', '.join(valid)}")
+    section = key.rpartition(".")[0]
+    siblings = [k.removeprefix(section + ".") for k in valid if k.startswith(section + ".")] if section else []
+    if siblings:
+        listing = f"Valid {section} keys: {', '.join(siblings)}"
+    else:  # a top-level key or an unknown section: name the top level
+        listing = f"Valid top-level keys and sections: {', '.join(dict.fromkeys(k.split('.')[0] for k in valid))}"
+    return ConfigError(f"unknown config key {key!r}.{hint} (every key with its value: gankit train PRESET --dry-run)\n"
+                       f"{listing}")
 
 
 def from_dict(data: Mapping[str, Any], cls: type = Config, prefix: str = "") -> Any:
