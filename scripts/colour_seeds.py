@@ -26,7 +26,7 @@ from gankit.illustrator import Illustrator
 LEARN = {"log.progress": False, "log.report": "none", "log.every": 10, "log.checkpoint_every": 1000,
          "log.sample_every": 1000, "data.n": 3000, "model.z_dim": 16, "model.g_width": 8, "model.d_width": 8,
          "text.embed": 32, "text.dim": 64, "text.pretrain": 100, "text.redescribe": 1.0, "train.batch_size": 32, "train.steps": 700,
-         "train.lr_g": 5e-4, "train.lr_d": 1e-3, "train.precision": "fp32"}
+         "train.lr_g": 1e-3, "train.lr_d": 1e-3, "train.precision": "fp32"}
 ONE_OBJECT = [f"a {size} {colour} {shape}" for size in SIZES for colour in PALETTE for shape in SHAPES
               if (colour, shape) not in HELD_OUT]
 
