@@ -56,7 +56,7 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
 
 
 def _unknown_key(key: str, valid: list[str]) -> ConfigError:
-    """Two lines: the closest valid keys, then the valid keys of the key's own section (or the sections)."""
+    """Two lines: the closest valid key, then the valid keys of the key's own section (or the top level)."""
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     section = key.rpartition(".")[0]
