@@ -23,11 +23,10 @@ import torch
 import yaml
 
 import gankit
-from gankit import build
-from gankit.api import as_config
 from gankit.evaluation import evaluate, setup_for
 from gankit.training.callbacks import Callback
 from gankit.training.ema import EMA, recalibrate_batchnorm
+from gankit.training.state import TrainState
 
 WINDOWS = {  # name: (decay, ramp-up); the first is the presets' default
     "EMA 0.999, ramp-up 0.05 (default)": (0.999, 0.05),
@@ -38,30 +37,22 @@ WINDOWS = {  # name: (decay, ramp-up); the first is the presets' default
 
 
 class Averages(Callback):
-    """Moving averages of one generator, updated after every iteration as the game updates its own."""
+    """Moving averages {name: (decay, ramp-up)} of the game's G, updated after every iteration as its own."""
 
-    def __init__(self, G: torch.nn.Module, windows: dict[str, tuple[float, float]]) -> None:
-        self.G = G
-        self.emas = {name: EMA(G, decay, 0, rampup) for name, (decay, rampup) in windows.items()}
+    def __init__(self, windows: dict[str, tuple[float, float]] = WINDOWS) -> None:
+        self.windows = windows
+        self.G: torch.nn.Module | None = None
+        self.emas: dict[str, EMA] = {}
+
+    def on_bind(self, state: TrainState) -> None:
+        """Start every average from the generator of the game."""
+        self.G = state.players["G"].net
+        self.emas = {name: EMA(self.G, decay, 0, rampup) for name, (decay, rampup) in self.windows.items()}
 
     def on_step(self, step: int) -> None:
         """Blend G into every average."""
         for ema in self.emas.values():
             ema.update(self.G, step)
-
-
-def train_with_averages(preset: str, overrides: dict, out: Path,
-                        windows: dict[str, tuple[float, float]] = WINDOWS) -> Averages:
-    """Train the preset into `out` with the extra averages {name: (decay, ramp-up)} kept beside it."""
-    cfg = as_config(preset, overrides)
-    ctx, device = build.join(cfg)
-    cfg = build.settle_precision(cfg, device, ctx)
-    data = build.load_data(cfg)
-    path = build.new_run_folder(cfg, out, data, ctx)
-    game = build.build_game(cfg, data, device, ctx, path)
-    averages = Averages(game.state.players["G"].net, windows)
-    build.build_trainer(cfg, game, path, [averages]).fit(cfg.train.steps)
-    return averages
 
 
 def main() -> None:
@@ -76,8 +67,9 @@ def main() -> None:
     extra = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.overrides)}  # YAML-typed, as --set
     out = args.out or Path(tempfile.mkdtemp(prefix="ema-windows-")) / "run"
     shutil.rmtree(out, ignore_errors=True)
-    averages = train_with_averages(args.preset, {"train.steps": args.steps, "seed": args.seed, "log.progress": False,
-                                                 "log.report": "none", **extra}, out)
+    averages = Averages()
+    gankit.train(args.preset, out=out, callbacks=[averages], overrides={
+        "train.steps": args.steps, "seed": args.seed, "log.progress": False, "log.report": "none", **extra})
     raw = gankit.load_run(out, ema=False)
     setup = setup_for(raw, None)
     recalibrated = copy.deepcopy(raw.generator())

@@ -16,7 +16,7 @@ import gankit
 from gankit.evaluation import evaluate, setup_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from ema_windows import train_with_averages  # the diagnosis script's own training, not a copy of it
+from ema_windows import Averages  # the diagnosis script's own averages, not a copy of them
 
 SHORT = {"log.progress": False, "log.report": "none", "log.tensorboard": False, "train.steps": 800,
          "log.sample_every": 400, "log.checkpoint_every": 400,
@@ -35,7 +35,8 @@ def _fid(path, setup, ema=False, G=None):
 def fids(tmp_path_factory):
     """FIDs of one short run: its EMA (with ramp-up), its raw G, the plain average beside it, and an untrained G."""
     tmp = tmp_path_factory.mktemp("ema")
-    averages = train_with_averages("digits-dcgan-tiny", SHORT, tmp / "r", windows=PLAIN)
+    averages = Averages(PLAIN)
+    gankit.train("digits-dcgan-tiny", out=tmp / "r", overrides=SHORT, callbacks=[averages])
     setup = setup_for(gankit.load_run(tmp / "r"), None)
     untrained = gankit.train("digits-dcgan-tiny", out=tmp / "u", overrides={**SHORT, "train.steps": 1})
     return {"ema": _fid(tmp / "r", setup, ema=True), "raw": _fid(tmp / "r", setup),

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from gankit.training.state import TrainState
 from gankit.utils.atomic import write_json_atomic
 from gankit.utils.optional import optional_import
 
@@ -16,6 +17,9 @@ Row = Mapping[str, float]
 
 class Callback:
     """Hooks the trainer calls; every method is optional."""
+
+    def on_bind(self, state: TrainState) -> None:
+        """The game's state (its players, its step), once, before training starts or resumes."""
 
     def on_start(self, step: int, total: int) -> None:
         """Training starts (or resumes) at `step` and will stop at `total`."""

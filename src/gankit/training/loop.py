@@ -105,6 +105,7 @@ class Trainer:
         s = self.state
         previous = self._install_signal_handlers()
         for cb in self.callbacks:
+            cb.on_bind(s)
             cb.on_start(s.step, steps)
         status = "done"
         self.saved_step = s.step if s.step > 0 else None  # a resumed state came from a checkpoint of its step
