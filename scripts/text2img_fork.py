@@ -26,7 +26,7 @@ from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_json_atomic
 
 GAME_KEYS = ("text.mismatch", "text.ma_gp", "text.ma_gp_p", "text.gp_every", "text.redescribe", "text.noise",
-             "text.retrieve", "loss.", "train.lr_g", "train.lr_d", "train.beta1", "train.beta2", "train.ema_",
+             "text.retrieve", "text.reuse_fakes", "loss.", "train.lr_g", "train.lr_d", "train.beta1", "train.beta2", "train.ema_",
              "train.channels_last", "train.precision", "log.")
 
 

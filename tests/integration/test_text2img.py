@@ -16,6 +16,7 @@ from gankit.cli.main import main
 from gankit.errors import ConfigError, DataError, GankitWarning
 from gankit.evaluation.text2img import evaluate_text2img, format_text2img_card
 from gankit.illustrator import Illustrator
+from gankit.training.callbacks import Callback
 from gankit.training.checkpoint import latest_checkpoint
 from gankit.utils.provenance import read_mark, read_metadata
 from gankit.utils.run_dir import run_id
@@ -43,13 +44,14 @@ def _weights(path):
     return {n: load_file(str(ckpt / f"{n}.safetensors")) for n in names}, torch.load(ckpt / "state.pt", weights_only=True)
 
 
-@pytest.mark.parametrize(("retrieve", "nhwc"), [(0.0, False), (0.05, False), (0.0, True)])
-def test_resume_is_bit_exact_after_the_stage_change(tmp_path, retrieve, nhwc):
+@pytest.mark.parametrize(("retrieve", "nhwc", "reuse"), [(0.0, False, True), (0.05, False, False), (0.0, True, True)])
+def test_resume_is_bit_exact_after_the_stage_change(tmp_path, retrieve, nhwc, reuse):
     """Stopped at step 15 (10 encoder steps, then 5 game steps) and resumed: the same weights, streams and batches,
     though the resumed process embeds the training captions anew with the frozen encoder (and, with caption
-    retrieval, G and its average remember them anew; channels_last networks save and load their weights)."""
+    retrieval, G and its average remember them anew; channels_last networks save and load their weights), whether
+    G's step reuses D's images or draws its own."""
     over = {**SMALL, "text.redescribe": 0.5, "log.checkpoint_every": 5, "text.retrieve": retrieve,
-            "train.channels_last": nhwc}
+            "train.channels_last": nhwc, "text.reuse_fakes": reuse}
     straight = gankit.train("shapes-dfgan", out=tmp_path / "a", overrides={**over, "train.steps": 25})
     gankit.train("shapes-dfgan", out=tmp_path / "b", overrides={**over, "train.steps": 15})
     resumed = gankit.train(resume=tmp_path / "b", overrides={"train.steps": 25})
@@ -135,6 +137,27 @@ def test_the_game_refuses_data_without_captions_and_mirrored_shapes(tmp_path):
         gankit.train("shapes-dfgan-tiny", out=tmp_path / "b", overrides={**FAST, "data.xflip": True})
     with pytest.raises(ConfigError, match="within the encoders' stage"):
         gankit.train("shapes-dfgan-tiny", out=tmp_path / "c", overrides={**FAST, "train.steps": 20})
+
+
+class _CountG(Callback):
+    """Counts G's forward passes and keeps the images of each (the game's players arrive in on_bind)."""
+
+    def __init__(self) -> None:
+        self.images: list[torch.Tensor] = []
+
+    def on_bind(self, state) -> None:
+        state.players["G"].net.register_forward_hook(lambda net, args, out: self.images.append(out.detach()))
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_g_draws_once_per_game_step_when_its_step_reuses_ds_images(tmp_path, reuse):
+    """text.reuse_fakes (DF-GAN's code): one forward pass of G per game step, whose images D judged detached and
+    G's step judges again; without it G draws anew for its step (two passes)."""
+    count = _CountG()
+    gankit.train("shapes-dfgan", out=tmp_path / "run", callbacks=[count],
+                 overrides={**SMALL, "train.steps": 16, "text.reuse_fakes": reuse})
+    assert len(count.images) == 6 * (1 if reuse else 2)
+    assert not torch.equal(count.images[0], count.images[1])  # each pass its own noise (and, reused, its own step)
 
 
 def test_d_sees_real_images_with_mismatched_captions(tiny_run):

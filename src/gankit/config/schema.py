@@ -420,6 +420,8 @@ class TextConfig:
     training captions' embeddings m_i, so a phrasing it never saw draws what its nearest training captions draw
     (KNN-Diffusion, Sheynin et al. 2022); for captions that name a class, not for new compositions.
     layout: G's first layer reads the caption as well as the noise (StackGAN, AttnGAN), not the noise alone (DF-GAN).
+    reuse_fakes: G draws once per step: D judges the images detached, then G's step judges the same images against
+    the updated D, as DF-GAN's code does (one forward pass of G per step instead of two).
     """
 
     encoder: str = "damsm"
@@ -436,6 +438,7 @@ class TextConfig:
     noise: float = 0.0
     retrieve: float = 0.0
     layout: bool = False
+    reuse_fakes: bool = False
 
     def __post_init__(self) -> None:
         _choice("text.encoder", self.encoder, TEXT_ENCODERS)

@@ -86,7 +86,7 @@ def text_options(cfg: Config) -> TextOptions:
     """The game's options from the text and model sections."""
     t = cfg.text
     return TextOptions(pretrain=t.pretrain, mismatch=t.mismatch, ma_gp=t.ma_gp, ma_gp_p=t.ma_gp_p, gp_every=t.gp_every,
-                       redescribe=t.redescribe, noise=t.noise, z_dim=cfg.model.z_dim,
+                       redescribe=t.redescribe, noise=t.noise, z_dim=cfg.model.z_dim, reuse_fakes=t.reuse_fakes,
                        precision=cfg.train.precision)
 
 

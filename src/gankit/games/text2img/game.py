@@ -40,6 +40,7 @@ class TextOptions:
     redescribe: float = 0.0
     noise: float = 0.0
     z_dim: int = 100
+    reuse_fakes: bool = False
     precision: str = "fp32"  # fp32 or bf16 (autocast of the game's forward passes)
 
 
@@ -51,6 +52,7 @@ class TextGame:
         self.G, self.D, self.E = (state.players[n] for n in ("G", "D", "E"))
         self.R: Player | None = state.players.get("R")
         self.entered = False  # stage 2's set-up done in this process (a resumed run does it again)
+        self.drawn: tuple[torch.Tensor, ...] | None = None  # (fakes, conditions, rows) that G's step reuses
         self.device = state.z_gen.device
 
     def in_game(self) -> bool:
@@ -121,8 +123,10 @@ class TextGame:
         other, valid = self._mismatch(rows)
         n = len(rows)  # real images judged with their own captions and, from the same features, their neighbours'
         with autocast(self.o.precision, self.device):
-            with torch.no_grad():
+            with torch.set_grad_enabled(self.o.reuse_fakes):
                 fake = self.G.trained(self._noise(n), s)
+            if self.o.reuse_fakes:  # G's step judges these images again, against the updated D (DF-GAN's code)
+                self.drawn, fake = (fake, s, rows), fake.detach()
             mismatched = (valid.nonzero().view(-1), self._cond(other)[valid])
             logits = D(torch.cat([real, fake]), torch.cat([s, s]), rejudge=mismatched).float()
         real_logits, fake_logits, mis_logits = logits[:n], logits[n:2 * n], logits[2 * n:]
@@ -142,11 +146,9 @@ class TextGame:
         """G on its matching pairs, plus the redescription loss of the input caption (stage 2)."""
         if not self.in_game():
             return {}
-        rows = self._g_rows()
-        s = self._cond(rows)
+        fake, s, rows = self._g_draw()
         b = self.book
         with autocast(self.o.precision, self.device):
-            fake = self.G.trained(self._noise(len(rows)), s)
             loss = self.obj.g(self.D.trained(fake, s).float(), None)
             described = self.R.net(fake, b.ids[rows], b.lengths[rows]).float() if self.R is not None else None
         out: Stats = {"loss_g": loss.detach()}
@@ -156,10 +158,17 @@ class TextGame:
             out["redescribe"] = loss_r.detach()
         return {**out, **_step(self.G, loss, log, "g")}
 
-    def _g_rows(self) -> torch.Tensor:
-        """G's captions: the next batch's, so G draws what the data describe in their proportions."""
+    def _g_draw(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """G's images, their conditions and caption rows: D's step's (reuse_fakes), or new ones for the next
+        batch's captions, so that G draws what the data describe in their proportions."""
+        if self.drawn is not None:
+            (fake, s, rows), self.drawn = self.drawn, None
+            return fake, s, rows
         _, rows = self.state.batches.next()
-        return rows
+        s = self._cond(rows)
+        with autocast(self.o.precision, self.device):
+            fake = self.G.trained(self._noise(len(rows)), s)
+        return fake, s, rows
 
     def ema_step(self, log: bool) -> Stats:
         """Blend G into its average (stage 2)."""
