@@ -26,8 +26,8 @@ from gankit.utils import run_dir as rd
 from gankit.utils.atomic import write_json_atomic
 
 GAME_KEYS = ("text.mismatch", "text.ma_gp", "text.ma_gp_p", "text.gp_every", "text.redescribe", "text.noise",
-             "text.retrieve", "text.reuse_fakes", "loss.", "train.lr_g", "train.lr_d", "train.beta1", "train.beta2", "train.ema_",
-             "train.channels_last", "train.precision", "log.")
+             "text.retrieve", "text.reuse_fakes", "loss.", "train.lr_g", "train.lr_d", "train.beta1", "train.beta2",
+             "train.ema_", "train.channels_last", "train.precision", "log.")
 
 
 def fork(stage1: Path, out: Path, steps: int, overrides: dict) -> Path:
