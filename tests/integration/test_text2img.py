@@ -93,7 +93,10 @@ def test_text2img_writes_png_and_npy_rows(tiny_run, tmp_path, capsys):
     arr = np.load(npy)
     assert arr.dtype == np.uint8 and arr.shape == (2, 4, 32, 32, 3)
     again = Illustrator(gankit.load_run(tiny_run.path)).draw(["a large red circle"], n=4, seed=2)
-    assert np.array_equal(arr[0], ((again[0].permute(0, 2, 3, 1).clamp(-1, 1) + 1) * 127.5).round().byte().numpy())
+    alone = ((again[0].permute(0, 2, 3, 1).clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
+    # the same images to a grey level: alone, the caption is embedded without the other caption's padding, so
+    # float sums run in another order and a pixel on a rounding boundary may move by one
+    assert np.abs(arr[0].astype(int) - alone.astype(int)).max() <= 1
 
 
 def test_bad_captions_are_refused_with_what_to_do(tiny_run, tmp_path, capsys):
