@@ -9,7 +9,8 @@ control accuracy (share judged by the shipped domain classifier to be the class 
 its Wilson 95% interval) and intra-class FID (Miyato & Koyama 2018) against the held-out test
 split, in the classifier's feature space. Beside each class's FID it prints the estimator's floor:
 the intra-class FID of as many real training images of that class, which a perfect generator
-would score. Prints a markdown table, one row per class, and writes RUN/control.json and
+would score, and beside each class's control the judge's own accuracy on that class's real test
+images. Prints a markdown table, one row per class, and writes RUN/control.json and
 RUN/samples/final.png (one row per class).
 """
 
@@ -27,6 +28,7 @@ import gankit
 from gankit.evaluation import EvalSetup, evaluate, setup_for
 from gankit.metrics import extract_features
 from gankit.metrics.control import intra_class_fid
+from gankit.metrics.features import load_domain_classifier
 from gankit.run import Run
 
 
@@ -56,13 +58,16 @@ def main() -> None:
           f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    floor = real_floor(run, setup, args.n)
-    print("| class | control accuracy | intra-class FID | real training images (floor) |\n|---|---|---|---|")
+    floor, judged = real_floor(run, setup, args.n), judge_on_real(run, setup, args.n)
+    print("| class | control accuracy | the judge on real test images | intra-class FID | real training images (floor) |"
+          "\n|---|---|---|---|---|")
     for name, acc in control["extras"]["per_class"].items():
-        print(f"| {name} | {100 * acc:.1f}% | {intra['extras']['per_class'][name]:.2f} | {floor[name]:.2f} |")
+        print(f"| {name} | {100 * acc:.1f}% | {100 * judged[name]:.1f}% | {intra['extras']['per_class'][name]:.2f} | "
+              f"{floor[name]:.2f} |")
     lo, hi = control["ci"]
     fids = intra["extras"]["per_class"].values()
     print(f"| **all** | **{100 * control['value']:.1f}%** (95% CI {100 * lo:.1f}-{100 * hi:.1f}) | "
+          f"{100 * sum(judged.values()) / len(judged):.1f}% | "
           f"**{intra['value']:.2f}** (mean; worst/best {max(fids) / min(fids):.1f}×) | "
           f"{sum(floor.values()) / len(floor):.2f} (worst/best {max(floor.values()) / min(floor.values()):.1f}×) |")
     print(f"\nFID (all classes together): {m['fid']['value']:.2f}; samples by class: {run.path / 'samples/final.png'}")
@@ -81,6 +86,16 @@ def real_floor(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
     result = intra_class_fid(f_real, setup.real_labels_of(n, 1), extract_features(setup.extractor, train.x[idx]),
                              train.y[idx], run.class_names)
     return result.extras["per_class"]
+
+
+def judge_on_real(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
+    """The judge's accuracy per class on evaluate's real reference images: the control a perfect G would score."""
+    real, labels = setup.real_features(n, 1)[0], setup.real_labels_of(n, 1)
+    judge = load_domain_classifier(run.data_name)  # the judge of `evaluate`'s control accuracy
+    with torch.no_grad():
+        pred = torch.cat([judge.logits(real[i:i + 512]).argmax(1) for i in range(0, len(real), 512)])
+    return {name: float((pred[labels == c] == c).float().mean()) for c, name in enumerate(run.class_names)}
+
 
 if __name__ == "__main__":
     main()

@@ -22,7 +22,11 @@ def test_the_readme_first_screen_describes_the_demo_recipe():
     preset, steps = cli.DEMO
     screen = _first_screen()
     assert "make demo" in screen and "make test" in screen
-    assert f"{preset} preset for {steps} steps of {load_config(preset).train.batch_size} images" in screen
+    cfg = load_config(preset)
+    assert f"{preset} preset for {steps} steps of {cfg.train.batch_size} images" in screen
+    recipe = (f"{cfg.loss.objective} loss", f"R1 every {cfg.loss.reg_every} steps", f"learning rates {cfg.train.lr_g:g}")
+    assert cfg.model.spectral_norm and "spectral norm" in screen and cfg.train.lr_g == cfg.train.lr_d
+    assert all(part in screen for part in recipe), f"the first screen names the demo's recipe: {recipe}"
     picture = re.search(r'src="(docs/figures/demo\.png)"', screen)
     assert picture, "the first screen shows the demo's grid"
     with Image.open(ROOT / picture.group(1)) as im:  # the report's final grid: 8×8 samples of 28 px
