@@ -25,10 +25,9 @@ from pathlib import Path
 import torch
 
 import gankit
-from gankit.evaluation import EvalSetup, evaluate, setup_for
+from gankit.evaluation import EvalSetup, control_judge, evaluate, judged_classes, setup_for
 from gankit.metrics import extract_features
 from gankit.metrics.control import intra_class_fid
-from gankit.metrics.features import load_domain_classifier
 from gankit.run import Run
 
 
@@ -91,9 +90,7 @@ def real_floor(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
 def judge_on_real(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
     """The judge's accuracy per class on evaluate's real reference images: the control a perfect G would score."""
     real, labels = setup.real_features(n, 1)[0], setup.real_labels_of(n, 1)
-    judge = load_domain_classifier(run.data_name)  # the judge of `evaluate`'s control accuracy
-    with torch.no_grad():
-        pred = torch.cat([judge.logits(real[i:i + 512]).argmax(1) for i in range(0, len(real), 512)])
+    pred = judged_classes(control_judge(setup.extractor, run.data_name), real)
     return {name: float((pred[labels == c] == c).float().mean()) for c, name in enumerate(run.class_names)}
 
 

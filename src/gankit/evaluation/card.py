@@ -131,6 +131,18 @@ def evaluate(run: Scorable, n: int = 10_000, metrics: str | None = None, feature
     }
 
 
+def control_judge(ext, data_name: str) -> Classifier:
+    """The classifier that judges control accuracy: the feature extractor when it is one, else the data's shipped one."""
+    return ext if isinstance(ext, Classifier) else domain_classifier_for(
+        data_name, "control accuracy (to judge the class of each sample)", "leave out the metric 'control'")
+
+
+@torch.no_grad()
+def judged_classes(judge: Classifier, images: torch.Tensor) -> torch.Tensor:
+    """The class the judge gives each image (N,), in batches of 512."""
+    return torch.cat([judge.logits(images[i : i + 512]).argmax(1) for i in range(0, len(images), 512)])
+
+
 def _control_metric(name: str, run: Scorable, f_real, y_real, f_fake, asked, fake, ext,
                     prov: dict) -> dict[str, MetricResult]:
     names = run.class_names
@@ -141,10 +153,8 @@ def _control_metric(name: str, run: Scorable, f_real, y_real, f_fake, asked, fak
     if run.data_name not in CLASS_JUDGES:
         raise ConfigError(f"control accuracy needs a classifier of {run.data_name}'s own classes, and gankit ships them "
                           f"only for {', '.join(CLASS_JUDGES)};\nleave out the metric 'control'")
-    judge = ext if isinstance(ext, Classifier) else domain_classifier_for(
-        run.data_name, "control accuracy (to judge the class of each sample)", "leave out the metric 'control'")
-    with torch.no_grad():
-        judged = torch.cat([judge.logits(fake[i : i + 512]).argmax(1) for i in range(0, len(fake), 512)])
+    judge = control_judge(ext, run.data_name)
+    judged = judged_classes(judge, fake)
     judge_prov = {**prov, **{f"judge_{k}": v for k, v in extractor_provenance(judge).items()}}
     return {"control": control_accuracy(judged, asked, names, provenance=judge_prov)}
 
