@@ -4,7 +4,7 @@
 
 Trains the preset with the overrides for --steps steps into OUT, then scores the EMA generator (what
 `gankit sample` uses) and the raw generator of the same checkpoint with gankit's evaluation: n samples
-against the Fashion-MNIST test split in the shipped domain classifier's features (FID, KID ×10³,
+against the Fashion-MNIST test split in the shipped domain classifier's features (FID, KID,
 precision, recall, C2ST). Prints one JSON line with the wall time of training. The rows of
 docs/benchmarks.md's recipe table for fashion-dcgan come from it; the plain loop's rows from
 `python -m bench.versus_plain`.
