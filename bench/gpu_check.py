@@ -1,6 +1,6 @@
 """The CUDA paths on a real GPU, in one short script (a few minutes on one GPU).
 
-    python -m bench.gpu_check [--out /tmp/gpu_check] [--steps 300]
+    python -m bench.gpu_check [--out /tmp/gpu_check] [--steps 300] [--checks precisions,ring8,ddp]
 
 What a CPU machine cannot check, each step printed as PASS or FAIL with its numbers:
 1. DCGAN training on CUDA in fp32, bf16 autocast and fp16 with the per-player loss scalers
@@ -8,7 +8,11 @@ What a CPU machine cannot check, each step printed as PASS or FAIL with its numb
 2. a CUDA-trained run opened on the CPU (weights load and sample without a GPU);
 3. resume on CUDA (the last precision, fp16 by default) from that checkpoint to a later step;
 4. ring8, the recommended 2-D preset, trained on CUDA and scored with PacGAN's protocol
-   (the same quality thresholds as the CPU learning test: 8 modes, HQ >= 90%).
+   (the same quality thresholds as the CPU learning test: 8 modes, HQ >= 90%);
+5. the DDP path over NCCL in a one-rank group (`torchrun --nproc_per_node 1`): digits-dcgan with lazy R1
+   (whose step leaves weights without gradients, which DDP refuses unless every weight is touched), a
+   checkpoint, and a resume under torchrun. Two or more GPUs stay unchecked: the all-reduce between
+   devices, the per-rank noise streams and batch slices across GPUs.
 The exit code is the number of failed checks. StyleGAN2's GPU speed is `python -m bench.gpu_stylegan2`.
 """
 
@@ -18,6 +22,8 @@ import argparse
 import json
 import math
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -49,22 +55,34 @@ def scaler_scales(run_dir: Path) -> list[float]:
 
 
 def main() -> None:
-    import gankit
-    from gankit.data.toy2d import mixture_centres, mixture_std
-    from gankit.metrics.modes import mode_coverage
-
+    """Run the chosen checks; the exit code is the number that failed."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("/tmp/gpu_check"))
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--device", default="cuda", help="'cpu' only to try this script itself on a machine without a GPU")
     ap.add_argument("--precisions", default="fp32,bf16,fp16")
+    ap.add_argument("--checks", default="precisions,ring8,ddp", help="which checks, in this order")
     args = ap.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this script checks the GPU paths")
     name = torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu"
     print(f"device: {name}; torch {torch.__version__}; CUDA {torch.version.cuda}", flush=True)
     shutil.rmtree(args.out, ignore_errors=True)
-    quiet = ["log.progress=false", "log.tensorboard=false", "log.report=none"]
+    checks = {"precisions": precisions_check, "ring8": ring8_check, "ddp": ddp_check}
+    for name in args.checks.split(","):  # in the order given
+        checks[name](args)
+    print(json.dumps({"failed": FAILURES}))
+    raise SystemExit(len(FAILURES))
+
+
+QUIET = ["log.progress=false", "log.tensorboard=false", "log.report=none"]
+
+
+def precisions_check(args: argparse.Namespace) -> None:
+    """Checks 1-3: train, sample on the CPU, resume, in each precision."""
+    import gankit
+
+    quiet = QUIET
     precisions = args.precisions.split(",")
     for precision in precisions:
         out = args.out / f"digits-{precision}"
@@ -96,8 +114,16 @@ def main() -> None:
                       all(math.isfinite(v) for v in last_losses(out).values()), f"continued to step {resumed.step}")
             except Exception as e:
                 check(f"resume {precision} on {args.device}", False, f"{type(e).__name__}: {e}")
+
+
+def ring8_check(args: argparse.Namespace) -> None:
+    """Check 4: ring8 trained on the device covers its 8 modes."""
+    import gankit
+    from gankit.data.toy2d import mixture_centres, mixture_std
+    from gankit.metrics.modes import mode_coverage
+
     t = time.perf_counter()
-    run = gankit.train("ring8", out=args.out / "ring8", overrides=[f"device={args.device}", *quiet])
+    run = gankit.train("ring8", out=args.out / "ring8", overrides=[f"device={args.device}", *QUIET])
     seconds = time.perf_counter() - t
     for reject in (None, 0.0):
         r = mode_coverage(run.sample(2500, seed=0, reject=reject).cpu(), mixture_centres("ring8"), mixture_std("ring8"))
@@ -106,8 +132,38 @@ def main() -> None:
               r.modes == 8 and r.hq_fraction >= 0.90,
               f"{r.modes}/8 modes, HQ {100 * r.hq_fraction:.1f}%, KL {r.reverse_kl:.4f}, spread {r.spread:.3f}; "
               f"trained in {seconds:.0f} s")
-    print(json.dumps({"failed": FAILURES}))
-    raise SystemExit(len(FAILURES))
+
+
+def torchrun(*args: str) -> subprocess.CompletedProcess:
+    """`torchrun --standalone --nproc_per_node 1` of a module (a one-rank process group)."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=1", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def ddp_check(args: argparse.Namespace) -> None:
+    """Check 5: one rank under torchrun trains through DDP on the device's backend, checkpoints and resumes."""
+    from gankit.training.checkpoint import latest_checkpoint
+
+    probe = ("import torch, torch.distributed as d; from gankit.training.distributed import init_distributed; "
+             f"ctx, dev = init_distributed(torch.device('{args.device}')); print(d.get_backend(), ctx.enabled, dev)")
+    res = torchrun("--no-python", sys.executable, "-c", probe)
+    backend = res.stdout.strip().splitlines()[-1] if res.returncode == 0 and res.stdout.strip() else res.stderr[-300:]
+    check("one-rank process group", res.returncode == 0 and backend.split()[:2] == [
+        "nccl" if args.device == "cuda" else "gloo", "True"], f"backend, DDP on, device: {backend}")
+    out = args.out / "ddp"
+    common = [f"--set={o}" for o in QUIET + ["loss.r1=0.1", "loss.reg_every=4", "log.checkpoint_every=100"]]
+    t = time.perf_counter()
+    first = torchrun("-m", "gankit", "train", "digits-dcgan", "--out", str(out), f"--set=device={args.device}",
+                     "--set=train.steps=200", *common)
+    second = torchrun("-m", "gankit", "train", "--resume", str(out), "--set=train.steps=300", *common)
+    seconds = time.perf_counter() - t
+    failed = next((r for r in (first, second) if r.returncode != 0), None)
+    if failed is not None:
+        check("DDP train and resume under torchrun", False, failed.stderr.strip()[-400:])
+        return
+    extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
+    check("DDP train and resume under torchrun", extra["step"] == 300 and extra["world_size"] == 1,
+          f"200 steps, then resumed to step {extra['step']} (world size {extra['world_size']}) in {seconds:.0f} s")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Where a StyleGAN2 training step spends its time: torch.profiler over the folder-stylegan2 recipe (issue 23).
 
-    python -m bench.profile_stylegan2 [--sizes 64,128] [--steps 32] [--batch 32] [--device cuda]
+    python -m bench.profile_stylegan2 [--sizes 64,128] [--steps 32] [--batch 32] [--device cuda] [--set KEY=VALUE ...]
 
 The recipe and the synthetic images are bench.gpu_stylegan2's (lazy R1 every 16, path length
 every 4, style mixing; width 128). After a warm-up of 16 steps, which covers both lazy phases, it
@@ -48,6 +48,7 @@ def trainer_for(size: int, args: argparse.Namespace) -> Trainer:
         "device": args.device, "data.size": size, "model.g_width": args.width, "model.d_width": args.width,
         "model.g_depth": 8, "model.z_dim": 512, "augment.kind": "none", "train.batch_size": args.batch,
         "train.precision": args.precision, "log.progress": False})
+    cfg = as_config(cfg, args.set) if args.set else cfg  # e.g. train.channels_last=true
     game = build_game(cfg, _data(size, n=max(256, 4 * args.batch)), torch.device(args.device))
     phases = game.schedule()
     for phase in phases:
@@ -92,14 +93,15 @@ def main() -> None:
     ap.add_argument("--sizes", default="64,128")
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--width", type=int, default=128)
     ap.add_argument("--precision", default="bf16")
     ap.add_argument("--log-every", type=int, default=16, help="logged windows (their syncs are part of the cost)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--set", action="append", default=[], help="a config override, e.g. train.channels_last=true")
+    ap.add_argument("--width", type=int, default=128, help="128: StyleGAN2-ADA's channels; small only to try the script")
     args = ap.parse_args()
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if args.device == "cuda" else [])
     name = torch.cuda.get_device_name(0) if args.device == "cuda" else "CPU (host only: not GPU figures)"
-    print(f"device: {name}; torch {torch.__version__}; batch {args.batch}, {args.precision}")
+    print(f"device: {name}; torch {torch.__version__}; batch {args.batch}, {args.precision} {' '.join(args.set)}")
     for size in map(int, args.sizes.split(",")):
         trainer = trainer_for(size, args)
         trainer.fit(16)  # warm-up: both lazy phases have run

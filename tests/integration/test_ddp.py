@@ -113,3 +113,27 @@ def test_torchrun_trains_a_cyclegan(tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     ckpt = latest_checkpoint(out / "checkpoints")
     assert {p.stem for p in ckpt.glob("*.safetensors")} == {"G_AB", "G_BA", "D_A", "D_B"}
+
+
+def test_one_rank_under_torchrun_runs_the_ddp_path_with_lazy_penalties_and_resumes(tmp_path):
+    # A one-GPU machine checks the NCCL path this way (bench.gpu_check); here gloo. StyleGAN2's lazy R1 and
+    # path length leave weights without gradients, which a DDP wrapper refuses unless every weight is touched.
+    out, steps = tmp_path / "run", ["--set", "log.progress=false", "--set", "data.n=256"]
+    res = _torchrun("train", "fashion-stylegan2-tiny", "--out", str(out), "--set", "train.steps=10", *steps, nproc=1)
+    assert res.returncode == 0, res.stderr[-3000:]
+    extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
+    assert extra["step"] == 10 and extra["world_size"] == 1
+    res = _torchrun("train", "--resume", str(out), "--set", "train.steps=20", *steps, nproc=1)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)["step"] == 20
+
+
+def test_a_process_launched_by_torchrun_trains_through_ddp_even_alone(monkeypatch):
+    from gankit.training.distributed import context_from_env
+
+    monkeypatch.delenv("RANK", raising=False)
+    assert not context_from_env().enabled
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    ctx = context_from_env()
+    assert ctx.enabled and ctx.world_size == 1 and ctx.launched

@@ -19,7 +19,7 @@ from gankit.utils.atomic import write_json_atomic
 
 # Keys that may change when a run is resumed: they alter how long it runs or what it writes,
 # never the game itself. data.path may move: a resume checks the content against the run's data facts.
-RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "train.budget_minutes", "train.compile",
+RESUMABLE_KEYS = ("name", "description", "device", "train.steps", "train.budget_minutes", "train.compile", "train.compile_mode",
                   "train.allow_world_change", "data.cache", "data.path", "log.", "guard.", "eval.", "sample.")
 
 

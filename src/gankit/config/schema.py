@@ -238,6 +238,9 @@ class BalanceConfig:
         _check(0 < self.p_step <= 1, f"balance.p_step must be in (0, 1], got {self.p_step}")
 
 
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
+
+
 @dataclass
 class TrainConfig:
     """The schedule and optimisers of the game.
@@ -248,7 +251,8 @@ class TrainConfig:
     channels_last: NHWC weights for the image networks (the adversarial and text-to-image games; faster
     convolutions with oneDNN on CPUs and tensor cores on GPUs).
     style_mixing: probability of mixing two latents per batch (StyleGAN2 models; Karras et al. 2019 §3.1).
-    compile: torch.compile both networks (costs seconds up front; pays off on GPUs).
+    compile: torch.compile both networks (costs seconds up front; pays off on GPUs). compile_mode: torch.compile's
+    mode: default | reduce-overhead (CUDA graphs of the compiled passes) | max-autotune-no-cudagraphs | max-autotune.
     allow_world_change: resume a run under a different number of torchrun processes (new noise streams).
     """
 
@@ -273,6 +277,7 @@ class TrainConfig:
     lr_end: float = 0.01
     style_mixing: float = 0.0
     compile: bool = False
+    compile_mode: str = "default"
     allow_world_change: bool = False
 
     def __post_init__(self) -> None:
@@ -290,12 +295,18 @@ class TrainConfig:
         _check(0 <= self.ema_rampup <= 1, f"train.ema_rampup (the EMA half-life as a fraction of the steps so far) must be "
                                           f"in [0, 1] (0 = off), got {self.ema_rampup}")
         _choice("train.precision", self.precision, ("auto", "fp32", "bf16", "fp16"))
+        _choice("train.compile_mode", self.compile_mode, COMPILE_MODES)
         _check(0 <= self.style_mixing <= 1, f"train.style_mixing (a probability) must be in [0, 1], got {self.style_mixing}")
         _check(self.unroll_steps >= 0, f"train.unroll_steps must be ≥ 0 (0 = off), got {self.unroll_steps}")
         _check(self.unroll_lr > 0, f"train.unroll_lr must be > 0, got {self.unroll_lr}")
         _choice("train.lr_schedule", self.lr_schedule, ("constant", "linear", "cosine"))
         _check(0 <= self.decay_start < 1, f"train.decay_start (fraction of steps) must be in [0, 1), got {self.decay_start}")
         _check(0 <= self.lr_end <= 1, f"train.lr_end (final lr multiplier) must be in [0, 1], got {self.lr_end}")
+
+    @property
+    def compile_as(self) -> str | None:
+        """torch.compile's mode when train.compile is on, else None (eager)."""
+        return self.compile_mode if self.compile else None
 
 
 @dataclass

@@ -4,6 +4,8 @@
 then joins the process group (env:// rendezvous; gloo on CPU, NCCL on CUDA), wraps G and D in DDP,
 gives every rank its own noise stream and its slice of each global batch, averages the logged
 numbers over ranks, and lets only rank 0 write. Without those variables nothing here is used.
+One process under torchrun (`--nproc_per_node 1`) still runs the whole DDP path in a one-rank
+group: that is how a machine with one GPU checks the NCCL path (bench.gpu_check).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from gankit.training.state import Player
+
 
 @dataclass(frozen=True)
 class DistContext:
@@ -25,11 +29,12 @@ class DistContext:
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    launched: bool = False  # started by torchrun: DDP even in a one-rank group
 
     @property
     def enabled(self) -> bool:
-        """Whether several processes train together."""
-        return self.world_size > 1
+        """Whether this process trains through DDP: several processes, or one that torchrun launched."""
+        return self.world_size > 1 or self.launched
 
     @property
     def is_main(self) -> bool:
@@ -39,16 +44,16 @@ class DistContext:
 
 def context_from_env() -> DistContext:
     """The torchrun variables (RANK, WORLD_SIZE, LOCAL_RANK), or a single process when they are absent."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
+    if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
         return DistContext()
-    return DistContext(int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0")))
+    return DistContext(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), int(os.environ.get("LOCAL_RANK", "0")),
+                       launched=True)
 
 
 def current_context() -> DistContext:
     """The context of an initialised process group, else of the environment."""
     if dist.is_available() and dist.is_initialized():
-        return DistContext(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")))
+        return DistContext(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")), launched=True)
     return context_from_env()
 
 
@@ -75,6 +80,22 @@ def wrap_ddp(module: nn.Module, device: torch.device, static_graph: bool = False
 
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True, static_graph=static_graph)
+
+
+def wrap_player(player: Player, device: torch.device, ddp: bool, compile_mode: str | None,
+                static_graph: bool = False) -> None:
+    """Give a player its training wrappers, all sharing its weights: DDP under torchrun, torch.compile when asked.
+
+    `compile_mode` is torch.compile's mode ('default', 'reduce-overhead' for CUDA graphs, ...) or None for eager.
+    Besides the compiled DDP wrapper, the bare network is compiled too (`Player.local`): D judges G's fakes in
+    G's step without DDP, and that pass is compiled as well.
+    """
+    if ddp:
+        player.train_net, player.ddp = wrap_ddp(player.net, device, static_graph), True
+    if compile_mode is not None:
+        mode = None if compile_mode == "default" else compile_mode
+        player.compiled_net = torch.compile(player.net, mode=mode)
+        player.train_net = torch.compile(player.train_net, mode=mode) if ddp else player.compiled_net
 
 
 def average_floats(values: dict[str, float]) -> dict[str, float]:

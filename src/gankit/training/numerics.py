@@ -56,9 +56,9 @@ def eager(net: nn.Module) -> nn.Module:
     return getattr(net, "_orig_mod", net)
 
 
-def touch_every_weight(loss: torch.Tensor, net: nn.Module, world_size: int) -> torch.Tensor:
-    """Under DDP, loss + 0·Σw: a lazy penalty leaves some weights without a gradient and DDP waits for every one
-    (StyleGAN2's code does the same); a single process gets the loss unchanged."""
-    if world_size == 1:
+def touch_every_weight(loss: torch.Tensor, net: nn.Module, ddp: bool) -> torch.Tensor:
+    """Under DDP (one rank included), loss + 0·Σw: a lazy penalty leaves some weights without a gradient and DDP
+    waits for every one (StyleGAN2's code does the same); without DDP the loss is unchanged."""
+    if not ddp:
         return loss
     return loss + sum(p.flatten()[0] for p in net.parameters()) * 0

@@ -18,18 +18,27 @@ class Player:
     """One network that learns: the bare module, its optimiser, and the wrapper it trains through.
 
     `train_net` is a DDP or torch.compile wrapper sharing `net`'s weights (None: train `net` itself);
-    `scaler` is its fp16 loss scaler (None otherwise).
+    `compiled_net` is `net` compiled without DDP (for passes whose gradients reach no weight of this
+    player, such as D judging G's fakes in G's step); `ddp` says whether `train_net` holds a DDP
+    wrapper; `scaler` is its fp16 loss scaler (None otherwise).
     """
 
     net: nn.Module
     opt: torch.optim.Optimizer
     train_net: nn.Module | None = None
     scaler: torch.amp.GradScaler | None = None
+    compiled_net: nn.Module | None = None
+    ddp: bool = False
 
     @property
     def trained(self) -> nn.Module:
         """The module updates go through: the wrapper when there is one, else the bare network."""
         return self.net if self.train_net is None else self.train_net
+
+    @property
+    def local(self) -> nn.Module:
+        """The network without DDP, compiled when the run compiles (no gradient sync, no DDP hooks)."""
+        return self.net if self.compiled_net is None else self.compiled_net
 
 
 @dataclass

@@ -27,7 +27,7 @@ from gankit.losses.adversarial import get_objective
 from gankit.models.registry import build_models
 from gankit.training.balance import Balancer
 from gankit.training.batches import EpochBatches
-from gankit.training.distributed import DistContext, wrap_ddp
+from gankit.training.distributed import DistContext, wrap_player
 from gankit.training.ema import EMA
 from gankit.training.state import Player, TrainState
 from gankit.utils.run_dir import BALANCE_LOG
@@ -98,12 +98,9 @@ def build_state(cfg: Config, data: ArrayDataset, device: torch.device, dist: Dis
 
 
 def _wrap(state: TrainState, cfg: Config, device: torch.device, dist: DistContext) -> None:
-    """DDP wrappers under torchrun; compiled wrappers with train.compile (sharing the weights)."""
+    """DDP wrappers under torchrun; compiled wrappers with train.compile (sharing the weights; penalties run eagerly)."""
     for p in state.players.values():
-        if dist.enabled:
-            p.train_net = wrap_ddp(p.net, device)
-        if cfg.train.compile:  # gradient penalties run uncompiled (double backward)
-            p.train_net = torch.compile(p.trained)
+        wrap_player(p, device, dist.enabled, cfg.train.compile_as)
 
 
 def _add_components(state: TrainState, cfg: Config, device: torch.device) -> None:

@@ -166,11 +166,11 @@ class AdversarialGame:
             with torch.no_grad():
                 fake = self.generate(self.G.net, self.o.batch_size, y).float()
         pen, stats = self.penalty(real.float(), fake, y, scale=self.o.reg.every)
-        self._update(self.D, touch_every_weight(pen, self.D.net, self.state.world_size))
+        self._update(self.D, touch_every_weight(pen, self.D.net, self.D.ddp))
         return stats
 
     def g_step(self, log: bool) -> Stats:
-        """One generator update; D's weights are frozen (no gradient wasted on them) and D runs bare, not through DDP."""
+        """One generator update; D's weights are frozen (no gradient wasted on them) and D runs without DDP."""
         self.D.net.requires_grad_(False)
         try:
             with autocast(self.o.precision, self.device):
@@ -201,9 +201,9 @@ class AdversarialGame:
                 lambda p, x: self.view.judge_with(self.D.net, p, x, y), self.o.unroll.steps, self.o.unroll.lr)
             fake_logits, fake_cls = self.view.judge_with(self.D.net, params, fake, y), None
             real_logits = self.view.judge_with(self.D.net, params, real, y) if self.obj.needs_real_for_g else None
-        else:
-            fake_logits, fake_cls = self.view.judge(self.D.net, fake, y, aux=self.aux)
-            real_logits = self.view.judge(self.D.net, real, y)[0] if self.obj.needs_real_for_g else None
+        else:  # D without DDP (its weights are frozen here), compiled when the run compiles
+            fake_logits, fake_cls = self.view.judge(self.D.local, fake, y, aux=self.aux)
+            real_logits = self.view.judge(self.D.local, real, y)[0] if self.obj.needs_real_for_g else None
         loss = self.obj.g(fake_logits.float(), None if real_logits is None else real_logits.float())
         if fake_cls is not None:  # G also maximises the log-likelihood of the asked class (eq. 3)
             loss = loss + self.aux_loss(fake_cls, y)
@@ -223,7 +223,7 @@ class AdversarialGame:
             y = self.real_batch()[1] if self.o.conditional else None
         images, ws = self.generate(eager(self.G.trained), n, y, return_ws=True)
         pen, pl.mean, _ = path_length_penalty(images.float(), ws, pl.mean, o.decay, generator=self.state.z_gen)
-        self._update(self.G, touch_every_weight(pen * (o.weight * o.every), self.G.net, self.state.world_size))
+        self._update(self.G, touch_every_weight(pen * (o.weight * o.every), self.G.net, self.G.ddp))
         return {"pen_pl": pen.detach(), "pl_mean": pl.mean.detach().clone()}
 
     def ema_step(self, log: bool) -> Stats:

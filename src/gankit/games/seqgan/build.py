@@ -17,7 +17,7 @@ from gankit.losses.adversarial import get_objective
 from gankit.losses.sequence import REWARDS
 from gankit.models.sequence import TokenDiscriminator, TokenGenerator
 from gankit.training.batches import EpochBatches
-from gankit.training.distributed import DistContext, wrap_ddp
+from gankit.training.distributed import DistContext, wrap_player
 from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
@@ -63,8 +63,7 @@ def _players(nets: dict[str, nn.Module], cfg: Config, device: torch.device, dist
         net = nets[name].to(device)
         lr = t.lr_g if name == "G" else t.lr_d
         player = Player(net, torch.optim.Adam(net.parameters(), lr=lr, betas=(t.beta1, t.beta2)))
-        if dist.enabled:
-            player.train_net = wrap_ddp(net, device)
+        wrap_player(player, device, dist.enabled, None)
         players[name] = player
     return players
 

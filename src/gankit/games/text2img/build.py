@@ -20,7 +20,7 @@ from gankit.models.dfgan import DFDiscriminator, DFGenerator
 from gankit.models.text_encoders import Redescriber
 from gankit.text.words import Vocabulary
 from gankit.training.batches import EpochBatches
-from gankit.training.distributed import DistContext, wrap_ddp
+from gankit.training.distributed import DistContext, wrap_player
 from gankit.training.ema import EMA
 from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
@@ -76,8 +76,7 @@ def _players(nets: dict[str, nn.Module], cfg: Config, device: torch.device, dist
         net = net.to(device)
         lr, betas = lrs.get(name, (cfg.text.lr_encoders, (0.5, 0.999)))
         player = Player(net, torch.optim.Adam(net.parameters(), lr=lr, betas=betas))
-        if dist.enabled:
-            player.train_net = wrap_ddp(net, device)
+        wrap_player(player, device, dist.enabled, None)
         players[name] = player
     return players
 

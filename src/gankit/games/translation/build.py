@@ -16,7 +16,7 @@ from gankit.games.translation.cyclegan import CycleGame, CycleOptions, make_pool
 from gankit.games.translation.pix2pix import PairedGame, PairedOptions
 from gankit.losses.adversarial import get_objective
 from gankit.models.translation import PatchDiscriminator, ResnetGenerator, UnetGenerator, patch_layers_for
-from gankit.training.distributed import DistContext, wrap_ddp
+from gankit.training.distributed import DistContext, wrap_player
 from gankit.training.state import Player, TrainState
 from gankit.utils.seeding import derive_seed, make_generator, seed_everything
 
@@ -73,10 +73,8 @@ def _players(nets: dict[str, nn.Module], cfg: Config, device: torch.device, dist
         net = net.to(device)
         lr = t.lr_d if name.startswith("D") else t.lr_g
         player = Player(net, torch.optim.Adam(net.parameters(), lr=lr, betas=(t.beta1, t.beta2)))
-        if dist.enabled:  # CycleGAN's generators run twice per backward (translate, then reconstruct)
-            player.train_net = wrap_ddp(net, device, static_graph=True)
-        if cfg.train.compile:
-            player.train_net = torch.compile(player.trained)
+        # CycleGAN's generators run twice per backward (translate, then reconstruct): DDP's static graph
+        wrap_player(player, device, dist.enabled, cfg.train.compile_as, static_graph=True)
         players[name] = player
     return players
 
