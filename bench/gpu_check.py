@@ -158,8 +158,11 @@ def ddp_check(args: argparse.Namespace) -> None:
     second = torchrun("-m", "gankit", "train", "--resume", str(out), "--set=train.steps=300", *common)
     seconds = time.perf_counter() - t
     failed = next((r for r in (first, second) if r.returncode != 0), None)
-    if failed is not None:
-        check("DDP train and resume under torchrun", False, failed.stderr.strip()[-400:])
+    if failed is not None:  # torchrun ends with its own summary: show the rank's error lines instead
+        errors = [line for line in failed.stderr.splitlines() if "Error" in line or "error" in line][-4:]
+        (args.out / "ddp-stderr.txt").write_text(failed.stderr)
+        check("DDP train and resume under torchrun", False,
+              f"{'first run' if failed is first else 'resume'}: " + " / ".join(errors)[-900:])
         return
     extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
     check("DDP train and resume under torchrun", extra["step"] == 300 and extra["world_size"] == 1,

@@ -5,11 +5,12 @@
 The recipe and the synthetic images are bench.gpu_stylegan2's (lazy R1 every 16, path length
 every 4, style mixing; width 128). After a warm-up of 16 steps, which covers both lazy phases, it
 profiles `--steps` iterations and prints, per size:
-- wall time per step, the device's busy time per step, and their gap: launches, Python and waits;
+- wall time per step and the device's busy time (its kernels) as a share of it;
 - kernel launches per step, and the host-device synchronisations (`.item()`, copies to the host,
   stream and device syncs);
-- each phase of the game (D, G, R1, path length), with its host and device time per step;
-- the 12 operators with the most self time on the device, or on the host on a CPU.
+- each phase of the game (D, G, R1, path length): calls, host time and GPU span per step;
+- the 12 operators whose kernels take the most device time (on a CPU: the most host time), then the
+  8 costliest kernels.
 
 On a CPU (`--device cpu`, where there is no GPU) the same table profiles the host alone: a check
 that the script runs, and the shape of the work, not GPU figures.
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 
 import torch
+from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile, record_function
 
 from bench.gpu_stylegan2 import _data
@@ -63,28 +65,39 @@ def sync(device: str) -> None:
 
 
 def report(prof: profile, steps: int, wall: float, device: str) -> None:
-    """Print the tables of one profiled size."""
+    """Print the tables of one profiled size.
+
+    Device time is counted once: the kernels' own time (an operator's "self device time" is the time of
+    the kernels it launched, so adding both would count it twice). A phase's host time is its Python and
+    launch time; its GPU span runs from its first to its last kernel, idle gaps included.
+    """
     events = prof.key_averages()
     on_device = device == "cuda"
-
-    def device_us(e) -> float:
-        return getattr(e, "self_device_time_total", 0.0) if on_device else 0.0
-
-    busy = sum(device_us(e) for e in events) / 1e6
+    kernels = [e for e in events if e.device_type == DeviceType.CUDA and not e.key.startswith("phase: ")]
+    busy = sum(e.self_device_time_total for e in kernels) / 1e6 if on_device else 0.0
     launches = sum(e.count for e in events if e.key.startswith(("cudaLaunchKernel", "cuLaunchKernel")))
     syncs = {k: sum(e.count for e in events if e.key == k) for k in SYNCS}
-    print(f"wall {wall / steps * 1000:.1f} ms/step; device busy {busy / steps * 1000:.1f} ms/step; "
-          f"gap {(wall - busy) / steps * 1000:.1f} ms/step; kernel launches {launches / steps:.0f}/step")
+    print(f"wall {wall / steps * 1000:.1f} ms/step; device busy {busy / steps * 1000:.1f} ms/step "
+          f"({100 * busy / wall:.0f}%); kernel launches {launches / steps:.0f}/step")
     print("host-device synchronisations per step: " +
           ", ".join(f"{k} {v / steps:.1f}" for k, v in syncs.items() if v))
-    print("\n| phase | host ms/step | device ms/step |\n|---|---|---|")
-    for e in sorted((e for e in events if e.key.startswith("phase: ")), key=lambda e: e.key):
-        dev = getattr(e, "device_time_total", 0.0) if on_device else 0.0
-        print(f"| {e.key[7:]} | {e.cpu_time_total / steps / 1000:.2f} | {dev / steps / 1000:.2f} |")
-    key = device_us if on_device else (lambda e: e.self_cpu_time_total)
-    print(f"\n| operator | calls/step | self {'device' if on_device else 'host'} ms/step |\n|---|---|---|")
-    for e in sorted((e for e in events if not e.key.startswith("phase: ")), key=key, reverse=True)[:12]:
+    print("\n| phase | calls/step | host ms/step | GPU span ms/step |\n|---|---|---|---|")
+    phases = sorted({e.key for e in events if e.key.startswith("phase: ")})
+    for name in phases:
+        host = next(e for e in events if e.key == name and e.device_type == DeviceType.CPU)
+        span = sum(e.device_time_total for e in events if e.key == name and e.device_type == DeviceType.CUDA)
+        print(f"| {name[7:]} | {host.count / steps:.2f} | {host.cpu_time_total / steps / 1000:.2f} | "
+              f"{span / steps / 1000:.2f} |")
+    ops = [e for e in events if e.device_type == DeviceType.CPU and not e.key.startswith("phase: ")]
+    key = (lambda e: e.self_device_time_total) if on_device else (lambda e: e.self_cpu_time_total)
+    print(f"\n| operator | calls/step | {'device ms/step (its kernels)' if on_device else 'self host ms/step'} |"
+          "\n|---|---|---|")
+    for e in sorted(ops, key=key, reverse=True)[:12]:
         print(f"| {e.key} | {e.count / steps:.1f} | {key(e) / steps / 1000:.2f} |")
+    if on_device:
+        print("\n| kernel | calls/step | device ms/step |\n|---|---|---|")
+        for e in sorted(kernels, key=lambda e: e.self_device_time_total, reverse=True)[:8]:
+            print(f"| {e.key[:110]} | {e.count / steps:.1f} | {e.self_device_time_total / steps / 1000:.2f} |")
 
 
 def main() -> None:

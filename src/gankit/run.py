@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,9 @@ def load_run_data(run: Path, cfg: Config, **changes: Any) -> ArrayDataset:
 
 
 CPU_BATCH = 128  # a CPU samples faster in batches that stay in its caches (bench.sample, docs/benchmarks.md)
+# On a GPU, a batch of about 4M output values: 4096 Fashion-MNIST images, 256 RGB images at 128 px, the
+# fastest of the batches bench.gpu_sample timed on an H200 for each (docs/benchmarks.md); 256 at least.
+GPU_BATCH_VALUES, GPU_BATCH_MIN, GPU_BATCH_MAX = 2**22, 256, 8192
 
 
 class Run:
@@ -201,10 +205,14 @@ class Run:
         return self._network(self.spec.judge, (self.spec.judge,))
 
     def batch(self, batch_size: int | None) -> int:
-        """The batch a forward pass takes: as given, else CPU_BATCH on a CPU (caches beat width there) or 1024."""
+        """The batch a forward pass takes: as given, else CPU_BATCH on a CPU (caches beat width there), else
+        the power of two nearest GPU_BATCH_VALUES output values, within [GPU_BATCH_MIN, GPU_BATCH_MAX]."""
         if batch_size is not None:
             return batch_size
-        return CPU_BATCH if self.device.type == "cpu" else 1024
+        if self.device.type == "cpu":
+            return CPU_BATCH
+        values = max(1, math.prod(int(d) for d in self.info["shape"]))
+        return min(GPU_BATCH_MAX, max(GPU_BATCH_MIN, 2 ** round(math.log2(GPU_BATCH_VALUES / values))))
 
     def class_index(self, name_or_index: str | int) -> int:
         """A class given by name (case-insensitive) or index -> its index; unknown ones list the valid names."""

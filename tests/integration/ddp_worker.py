@@ -9,8 +9,8 @@ import torch
 CFG = {"data.n": 512, "train.batch_size": 16, "train.lr_schedule": "constant", "log.progress": False}
 
 
-def game(world: int, rank: int, port: int):
-    """Join a gloo group of `world` processes (or none for 1) and build the ring8-tiny game."""
+def game(world: int, rank: int, port: int, preset: str = "ring8-tiny"):
+    """Join a gloo group of `world` processes (or none for 1) and build a preset's game (ring8-tiny)."""
     from gankit.api import as_config
     from gankit.build import build_game, load_data
     from gankit.training.distributed import init_distributed
@@ -19,7 +19,7 @@ def game(world: int, rank: int, port: int):
     if world > 1:
         os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank),
                           MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    cfg = as_config("ring8-tiny", CFG)
+    cfg = as_config(preset, CFG)
     ctx, device = init_distributed(torch.device("cpu"))
     return build_game(cfg, load_data(cfg), device, ctx)
 
@@ -33,13 +33,17 @@ def fixed_noise(phases, rank: int, world: int) -> None:
 
 
 def run(rank: int, world: int, port: int, out: str, mode: str) -> None:
-    """mode 'train': 12 iterations, save each rank's weights; 'grad': one D and one G step, save the gradients."""
+    """mode 'train': 12 iterations, save each rank's weights; 'grad': one D and one G step, save the gradients;
+    'buffers': 3 iterations of digits-dcgan (batch norm), save each rank's buffers."""
     from gankit.training.distributed import close_distributed
     from gankit.training.loop import Trainer
 
-    phases = game(world, rank, port)
+    phases = game(world, rank, port, "digits-dcgan" if mode == "buffers" else "ring8-tiny")
     state = phases.state
-    if mode == "train":
+    if mode == "buffers":  # batch norm: each rank's running statistics see its own slice of the batch
+        Trainer(state, phases.schedule(), log_every=2).fit(3)
+        torch.save({n: dict(p.net.named_buffers()) for n, p in state.players.items()}, f"{out}/buffers{rank}.pt")
+    elif mode == "train":
         Trainer(state, phases.schedule(), log_every=4).fit(12)
         torch.save({"G": phases.G.net.state_dict(), "D": phases.D.net.state_dict()}, f"{out}/rank{rank}.pt")
     else:

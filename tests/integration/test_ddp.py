@@ -44,6 +44,28 @@ def test_two_ranks_keep_identical_weights(tmp_path):
             assert torch.equal(a[net][k], b[net][k]), f"{net}.{k} differs between ranks"
 
 
+def test_ranks_end_each_iteration_with_rank_0s_batch_norm_statistics(tmp_path):
+    # DDP does not broadcast buffers before each forward (on GPUs that broke cuDNN's batch norm backward:
+    # D judges real and fake in two forwards); the Trainer broadcasts them once per iteration instead.
+    _spawn2(tmp_path, "buffers")
+    a, b = torch.load(tmp_path / "buffers0.pt"), torch.load(tmp_path / "buffers1.pt")
+    assert any("running_mean" in k for k in a["D"])
+    for net in ("G", "D"):
+        for k in a[net]:
+            assert torch.equal(a[net][k], b[net][k]), f"{net}.{k} differs between ranks"
+
+
+def test_ddp_wrappers_do_not_broadcast_buffers_in_forward():
+    from gankit.training.distributed import wrap_ddp
+
+    store = torch.distributed.HashStore()
+    torch.distributed.init_process_group("gloo", store=store, rank=0, world_size=1)
+    try:
+        assert wrap_ddp(torch.nn.BatchNorm1d(3), torch.device("cpu")).broadcast_buffers is False
+    finally:
+        torch.distributed.destroy_process_group()
+
+
 def test_ddp_gradient_equals_one_process_at_the_same_total_batch(tmp_path):
     _spawn2(tmp_path, "grad")
     ddp_worker.run(0, 1, 0, str(tmp_path), "grad")

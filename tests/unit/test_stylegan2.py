@@ -91,6 +91,42 @@ def test_resampling_filters():
     assert torch.allclose(downsample2x(torch.ones(1, 1, 8, 8))[0, 0, 1:-1, 1:-1], torch.ones(2, 2))  # unit DC gain
 
 
+def _r1_of_blurred_conv(blur, x0: torch.Tensor, w0: torch.Tensor):
+    """R1's double backward through conv -> blur: the output, the input gradient and the weight gradient."""
+    x, w = x0.clone().requires_grad_(), w0.clone().requires_grad_()
+    y = blur(F.conv2d(x, w, padding=1)).square().sum()
+    (g,) = torch.autograd.grad(y, x, create_graph=True)
+    g.square().sum().backward()
+    return y.detach(), g.detach(), w.grad
+
+
+def test_downsampling_is_the_depthwise_blur_and_its_double_backward_does_not_loop_over_channels():
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class CountConvolutions(TorchDispatchMode):
+        n = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            self.n += func.overloadpacket is torch.ops.aten.convolution
+            return func(*args, **(kwargs or {}))
+
+    def depthwise(x):  # StyleGAN2's [1, 3, 3, 1] blur as a grouped convolution, the reference
+        k = torch.tensor([1.0, 3.0, 3.0, 1.0], dtype=x.dtype)
+        return F.conv2d(x, (torch.outer(k, k) / 64).expand(x.shape[1], 1, 4, 4), stride=2, padding=1, groups=x.shape[1])
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 16, 8, 8, generator=g, dtype=torch.float64)
+    w = torch.randn(16, 16, 3, 3, generator=g, dtype=torch.float64)
+    for ours, reference in zip(_r1_of_blurred_conv(downsample2x, x, w), _r1_of_blurred_conv(depthwise, x, w)):
+        assert torch.allclose(ours, reference, rtol=1e-12, atol=1e-12)
+    counts = []
+    for channels in (4, 64):  # a grouped convolution's double backward runs one convolution per channel
+        with CountConvolutions() as mode:
+            _r1_of_blurred_conv(downsample2x, torch.randn(2, channels, 8, 8), torch.randn(channels, channels, 3, 3))
+        counts.append(mode.n)
+    assert counts[0] == counts[1] <= 8, counts
+
+
 def test_noise_modes():
     torch.manual_seed(0)
     noise = NoiseInjection(4, 8)

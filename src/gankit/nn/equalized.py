@@ -102,13 +102,53 @@ class EqualConv2d(nn.Module):
 def _binomial_kernel(channels: int, like: torch.Tensor) -> torch.Tensor:
     """The separable [1, 3, 3, 1]ᵀ[1, 3, 3, 1] / 64 filter, one copy per channel (depthwise), on x's device/dtype."""
     k = torch.tensor([1.0, 3.0, 3.0, 1.0], device=like.device, dtype=like.dtype)
-    k2 = torch.outer(k, k) / 64.0
-    return k2.expand(channels, 1, 4, 4)
+    return (torch.outer(k, k) / 64.0).expand(channels, 1, 4, 4)
+
+
+def _blur_down(x: torch.Tensor) -> torch.Tensor:
+    return F.conv2d(x, _binomial_kernel(x.shape[1], x), stride=2, padding=1, groups=x.shape[1])
+
+
+def _blur_down_adjoint(g: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    pad = (size[0] - 2 * g.shape[2], size[1] - 2 * g.shape[3])  # 1 where an odd size lost its last row
+    return F.conv_transpose2d(g, _binomial_kernel(g.shape[1], g), stride=2, padding=1, output_padding=pad,
+                              groups=g.shape[1])
+
+
+class _BlurDown(torch.autograd.Function):
+    """The blur as a linear map whose backward is its adjoint, itself differentiable (R1's double backward)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        ctx.size = (x.shape[2], x.shape[3])
+        return _blur_down(x)
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor) -> torch.Tensor:
+        return _BlurDownAdjoint.apply(g, ctx.size)
+
+
+class _BlurDownAdjoint(torch.autograd.Function):
+    """The adjoint of the blur (a transposed depthwise convolution); its backward is the blur again."""
+
+    @staticmethod
+    def forward(ctx, g: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        return _blur_down_adjoint(g, size)
+
+    @staticmethod
+    def backward(ctx, gg: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return _BlurDown.apply(gg), None
 
 
 def downsample2x(x: torch.Tensor) -> torch.Tensor:
-    """Blur with [1, 3, 3, 1] and keep every second pixel: (N, C, H, W) -> (N, C, H/2, W/2), zero padding."""
-    return F.conv2d(x, _binomial_kernel(x.shape[1], x), stride=2, padding=1, groups=x.shape[1])
+    """Blur with [1, 3, 3, 1] and keep every second pixel: (N, C, H, W) -> (N, C, H/2, W/2), zero padding.
+
+    A depthwise (groups = C) convolution. Its gradient and the gradient of that gradient are given
+    explicitly (the blur is linear: each is the other's adjoint), because PyTorch's double backward
+    of a grouped convolution runs one convolution per group: C kernel launches per layer in R1's
+    step on a GPU (issue 23). StyleGAN2-ADA's upfirdn2d defines its gradients the same way.
+    """
+    return _BlurDown.apply(x)
 
 
 def upsample2x(x: torch.Tensor) -> torch.Tensor:

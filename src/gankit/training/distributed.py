@@ -79,7 +79,20 @@ def wrap_ddp(module: nn.Module, device: torch.device, static_graph: bool = False
     from torch.nn.parallel import DistributedDataParallel  # lazy: loaded only under torchrun
 
     ids = [device.index] if device.type == "cuda" else None
-    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True, static_graph=static_graph)
+    # Buffers are not broadcast before each forward: a D judges real and fake in two forwards before one
+    # backward, and cuDNN's batch norm keeps its running statistics for that backward, so an in-place
+    # broadcast between the forwards breaks it on GPUs (bench.gpu_check caught this on one H200).
+    # The Trainer broadcasts them once per iteration instead (broadcast_buffers below).
+    return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False, static_graph=static_graph)
+
+
+def broadcast_buffers(module: nn.Module) -> None:
+    """Rank 0's buffers (batch norm statistics, spectral norm's vectors, w_avg) on every rank (no-op alone)."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return
+    with torch.no_grad():
+        for buffer in module.buffers():
+            dist.broadcast(buffer, src=0)
 
 
 def wrap_player(player: Player, device: torch.device, ddp: bool, compile_mode: str | None,

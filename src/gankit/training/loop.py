@@ -14,7 +14,7 @@ import torch
 from gankit.errors import TrainingDiverged, TrainingInterrupted
 from gankit.training.callbacks import Callback
 from gankit.training.checkpoint import refuse_nonfinite, save_checkpoint
-from gankit.training.distributed import any_rank, average_floats, gather_objects
+from gankit.training.distributed import any_rank, average_floats, broadcast_buffers, gather_objects
 from gankit.training.guards import DivergenceGuard
 from gankit.training.phase import Phase, Stats
 from gankit.training.state import TrainState
@@ -53,6 +53,9 @@ class Trainer:
         for phase in self.phases:
             if self.state.step % phase.every == 0:
                 out.update(phase.run(log))
+        for player in self.state.players.values():  # every rank ends the iteration with rank 0's buffers
+            if player.ddp:
+                broadcast_buffers(player.net)
         self.state.step += 1
         return out
 
