@@ -98,3 +98,19 @@ def test_resolve_class_by_name_or_index_and_unknown_lists_valid():
         resolve_class("Sneakers", CLASS_NAMES)
     with pytest.raises(ConfigError, match="out of range"):
         resolve_class(10, CLASS_NAMES)
+
+
+def test_class_weights_projected_onto_the_simplex():
+    from gankit.latent.codes import to_simplex
+
+    assert torch.equal(to_simplex(torch.tensor([1.0, -1, 1, 0])), torch.tensor([0.5, 0, 0.5, 0]))
+    assert torch.equal(to_simplex(torch.tensor([0.0, 1, 0])), torch.tensor([0.0, 1, 0]))  # already a class
+    assert torch.allclose(to_simplex(torch.zeros(4)), torch.full((4,), 0.25))  # everything cancelled: uniform
+    g = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)  # the Dirichlet draws
+    for _ in range(20):  # the nearest point: no point of the simplex is closer (against random ones)
+        c = 3 * torch.randn(6, generator=g)
+        p = to_simplex(c)
+        assert p.min() >= 0 and torch.isclose(p.sum(), torch.tensor(1.0))
+        others = torch.distributions.Dirichlet(torch.ones(6)).sample((500,))
+        assert (c - p).norm() <= (c - others).norm(dim=1).min() + 1e-6

@@ -3,8 +3,11 @@
 A concept is the mean code of k exemplars, e.g. "Sneaker − Sandal + Ankle boot". Exemplars come
 from seeds the user names, `Sneaker[3,17,42]`, or are picked by the run's domain classifier: among
 `pool` candidate seeds, the k samples it labels as the class with the highest confidence. On a
-conditional run a code also holds the class-weight vector, so the arithmetic acts on (z, c)
-together; on an unconditional run the class name only says which exemplars to pick.
+conditional run a code also holds the class-weight vector: the class weights are added and
+subtracted like z, then projected onto the simplex (non-negative weights summing to 1), the only
+class codes G was trained on. "Sneaker − Sandal + Ankle boot" thus asks for half Sneaker, half
+Ankle boot; the signed sum (1, −1, 1) would put G's class inputs far outside anything it has seen.
+On an unconditional run the class name only says which exemplars to pick.
 
 Grammar (whitespace is free; class names match case-insensitively, longest first, so
 "T-shirt/top" is one name):  expr := term (('+' | '-') term)* ;
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 import torch
 
 from gankit.errors import ConfigError
-from gankit.latent.codes import Code, generate_codes, one_hot, seed_code
+from gankit.latent.codes import Code, generate_codes, one_hot, seed_code, to_simplex
 from gankit.metrics.features import domain_classifier_for
 
 
@@ -139,7 +142,7 @@ def arithmetic(run, expression: str, k: int = 3, pool: int = 256, variants: int 
         total_z = total_z + t.sign * mean.z
         if run.conditional:
             total_c = total_c + t.sign * one_hot(t.cls, len(run.class_names))
-    result = Code(total_z, total_c if run.conditional else None)
+    result = Code(total_z, to_simplex(total_c) if run.conditional else None)
     g = torch.Generator().manual_seed(seed)
     jitter = [Code(result.z + noise * torch.randn(run.z_dim, generator=g), result.c) for _ in range(variants)]
     images = generate_codes(run, [result, *jitter])

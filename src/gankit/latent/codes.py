@@ -52,6 +52,16 @@ def one_hot(index: int, num_classes: int) -> torch.Tensor:
     return c
 
 
+def to_simplex(c: torch.Tensor) -> torch.Tensor:
+    """The nearest class-weight vector (non-negative, summing to 1) to c: the Euclidean projection onto the
+    probability simplex (Duchi et al. 2008, "Efficient Projections onto the l1-Ball", fig. 1). (K,) -> (K,)."""
+    u = torch.sort(c.float(), descending=True).values
+    cumulative = torch.cumsum(u, 0) - 1
+    k = torch.arange(1, len(u) + 1, dtype=u.dtype)
+    rho = int(torch.nonzero(u - cumulative / k > 0).max())
+    return (c.float() - cumulative[rho] / (rho + 1)).clamp_min(0)
+
+
 def seed_code(run, seed: int, cls: int | None = None) -> Code:
     """The code `run.sample(1, seed=seed)` would use, with class `cls` for a conditional run."""
     z = run.noise(1, seed)[0]

@@ -63,7 +63,11 @@ def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path,
         axes[-1, j].axis("on")
         _show(axes[-1, j], img, "result" if j == 0 else "nearby")
     axes[-1, 0].set_ylabel("=", fontsize=12, rotation=0, ha="right", va="center")
-    fig.suptitle(result.expression, fontsize=10)
+    title = result.expression
+    if result.result.c is not None:  # the class weights G was given, after the projection onto the simplex
+        mix = " + ".join(f"{float(w):.2g} {class_names[i]}" for i, w in enumerate(result.result.c) if w > 0.005)
+        title += f"\nresult's classes: {mix}"
+    fig.suptitle(title, fontsize=10)
     save_figure(fig, path, provenance)
     return Path(path)
 
