@@ -300,3 +300,27 @@ def test_bf16_autocast_forward_backward_is_finite():
     assert torch.isfinite(x.float()).all() and torch.isfinite(loss)
     for name, p in list(G.named_parameters()) + list(D.named_parameters()):
         assert p.grad is not None and torch.isfinite(p.grad).all(), name
+
+
+def test_the_discriminator_and_its_r1_step_make_no_tensor_from_host_data():
+    # On a GPU a tensor made from Python numbers is a copy from the host that waits for the device: the blur
+    # kernel built in every forward was about 30 such waits per training step (bench.profile_stylegan2).
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class FindHostData(TorchDispatchMode):
+        def __init__(self):
+            super().__init__()
+            self.found: list[str] = []
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func.overloadpacket is torch.ops.aten.lift_fresh:
+                self.found.append(str(func))
+            return func(*args, **(kwargs or {}))
+
+    torch.manual_seed(0)
+    D = StyleGAN2Discriminator((3, 32, 32), width=4)
+    x = torch.randn(2, 3, 32, 32, requires_grad=True)
+    with FindHostData() as mode:
+        (g,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+        g.square().sum().backward()
+    assert mode.found == []

@@ -82,6 +82,8 @@ class EqualConv2d(nn.Module):
         self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel_size, kernel_size) / lr_mul)
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
         self.weight_gain = lr_mul / math.sqrt(in_channels * kernel_size * kernel_size)
+        if down:  # made once and moved with the module: built in forward, it was a host-device sync per call
+            self.register_buffer("blur_kernel", binomial_kernel(), persistent=False)
 
     def effective_weight(self) -> torch.Tensor:
         """The weight actually applied: stored × lr_mul / √(in·k·k)."""
@@ -90,7 +92,7 @@ class EqualConv2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, C_in, H, W) -> (N, C_out, H, W), or (N, C_out, H/2, W/2) with `down`."""
         if self.down:
-            x = downsample2x(x)
+            x = downsample2x(x, self.blur_kernel)
         bias = None if self.bias is None else self.bias * self.lr_mul
         return activate(F.conv2d(x, self.effective_weight(), bias, padding=self.kernel_size // 2), self.activation)
 
@@ -99,56 +101,54 @@ class EqualConv2d(nn.Module):
                 f"activation={self.activation}, down={self.down}")
 
 
-def _binomial_kernel(channels: int, like: torch.Tensor) -> torch.Tensor:
-    """The separable [1, 3, 3, 1]ᵀ[1, 3, 3, 1] / 64 filter, one copy per channel (depthwise), on x's device/dtype."""
-    k = torch.tensor([1.0, 3.0, 3.0, 1.0], device=like.device, dtype=like.dtype)
-    return (torch.outer(k, k) / 64.0).expand(channels, 1, 4, 4)
+def binomial_kernel(device: torch.device | str | None = None) -> torch.Tensor:
+    """The separable [1, 3, 3, 1]ᵀ[1, 3, 3, 1] / 64 filter as a (1, 1, 4, 4) float32 kernel."""
+    k = torch.tensor([1.0, 3.0, 3.0, 1.0], device=device)
+    return (torch.outer(k, k) / 64.0)[None, None]
 
 
-def _blur_down(x: torch.Tensor) -> torch.Tensor:
-    return F.conv2d(x, _binomial_kernel(x.shape[1], x), stride=2, padding=1, groups=x.shape[1])
-
-
-def _blur_down_adjoint(g: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    pad = (size[0] - 2 * g.shape[2], size[1] - 2 * g.shape[3])  # 1 where an odd size lost its last row
-    return F.conv_transpose2d(g, _binomial_kernel(g.shape[1], g), stride=2, padding=1, output_padding=pad,
-                              groups=g.shape[1])
+def _depthwise(kernel: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return kernel.to(like.dtype).expand(like.shape[1], 1, 4, 4)
 
 
 class _BlurDown(torch.autograd.Function):
     """The blur as a linear map whose backward is its adjoint, itself differentiable (R1's double backward)."""
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
-        ctx.size = (x.shape[2], x.shape[3])
-        return _blur_down(x)
+    def forward(ctx, x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+        ctx.size, ctx.kernel = (x.shape[2], x.shape[3]), kernel
+        return F.conv2d(x, _depthwise(kernel, x), stride=2, padding=1, groups=x.shape[1])
 
     @staticmethod
-    def backward(ctx, g: torch.Tensor) -> torch.Tensor:
-        return _BlurDownAdjoint.apply(g, ctx.size)
+    def backward(ctx, g: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return _BlurDownAdjoint.apply(g, ctx.kernel, ctx.size), None
 
 
 class _BlurDownAdjoint(torch.autograd.Function):
     """The adjoint of the blur (a transposed depthwise convolution); its backward is the blur again."""
 
     @staticmethod
-    def forward(ctx, g: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-        return _blur_down_adjoint(g, size)
+    def forward(ctx, g: torch.Tensor, kernel: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        ctx.kernel = kernel
+        pad = (size[0] - 2 * g.shape[2], size[1] - 2 * g.shape[3])  # 1 where an odd size lost its last row
+        return F.conv_transpose2d(g, _depthwise(kernel, g), stride=2, padding=1, output_padding=pad, groups=g.shape[1])
 
     @staticmethod
-    def backward(ctx, gg: torch.Tensor) -> tuple[torch.Tensor, None]:
-        return _BlurDown.apply(gg), None
+    def backward(ctx, gg: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        return _BlurDown.apply(gg, ctx.kernel), None, None
 
 
-def downsample2x(x: torch.Tensor) -> torch.Tensor:
+def downsample2x(x: torch.Tensor, kernel: torch.Tensor | None = None) -> torch.Tensor:
     """Blur with [1, 3, 3, 1] and keep every second pixel: (N, C, H, W) -> (N, C, H/2, W/2), zero padding.
 
     A depthwise (groups = C) convolution. Its gradient and the gradient of that gradient are given
     explicitly (the blur is linear: each is the other's adjoint), because PyTorch's double backward
     of a grouped convolution runs one convolution per group: C kernel launches per layer in R1's
     step on a GPU (issue 23). StyleGAN2-ADA's upfirdn2d defines its gradients the same way.
+    `kernel` is `binomial_kernel()` already on x's device; without it, one is made, which on a GPU
+    is a copy from the host that waits for the device (EqualConv2d keeps one as a buffer).
     """
-    return _BlurDown.apply(x)
+    return _BlurDown.apply(x, binomial_kernel(x.device) if kernel is None else kernel)
 
 
 def upsample2x(x: torch.Tensor) -> torch.Tensor:
