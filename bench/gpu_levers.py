@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 
 import torch
 
-from bench.gpu_stylegan2 import _data
-from gankit.api import as_config
+from bench.gpu_stylegan2 import _data, recipe, sync
 from gankit.build import build_game
 from gankit.training.loop import Trainer
 
-RECIPE_BATCH, RECIPE_LR = 32, 2.5e-3
+RECIPE_BATCH = 32
 COMPARED = ("loss_d", "loss_g", "pen_r1", "pen_pl")
 WARM = 17  # steps 0 and 16 ran R1 (the first through a compiled D's recompiles, if any)
 
@@ -72,18 +71,8 @@ LEVERS = [
 
 
 def config_for(lever: Lever, size: int, width: int, device: str):
-    """The recipe at `size` with the lever's keys and its batch."""
-    lr = RECIPE_LR
-    return as_config("folder-stylegan2", {
-        "device": device, "data.size": size, "model.g_width": width, "model.d_width": width, "model.g_depth": 8,
-        "model.z_dim": 512, "augment.kind": "none", "log.progress": False, "train.batch_size": lever.batch,
-        "train.lr_g": lr, "train.lr_d": lr, **lever.keys})
-
-
-def sync(device: str) -> None:
-    """Wait for the device (nothing on a CPU)."""
-    if device == "cuda":
-        torch.cuda.synchronize()
+    """The recipe at `size` with the lever's keys and its batch (the recipe's learning rates, 2.5e-3)."""
+    return recipe(size, width, device, **{"train.batch_size": lever.batch, **lever.keys})
 
 
 def measure(lever: Lever, size: int, width: int, steps: int, device: str) -> dict:

@@ -17,14 +17,14 @@ from collections.abc import Callable
 
 import torch
 
+from bench.gpu_stylegan2 import recipe, sync
 from gankit.api import as_config, load_run
 from gankit.games.adversarial.build import build_networks
 from gankit.training.numerics import autocast
 
 
-def fresh_generator(preset: str, overrides: dict, shape: tuple[int, ...], device: str) -> tuple[torch.nn.Module, int]:
-    """A preset's generator, newly built and in eval mode, with its z size."""
-    cfg = as_config(preset, overrides)
+def fresh_generator(cfg, shape: tuple[int, ...], device: str) -> tuple[torch.nn.Module, int]:
+    """A config's generator, newly built and in eval mode, with its z size."""
     return build_networks(cfg, shape, 10)["G"].to(device).eval(), cfg.model.z_dim
 
 
@@ -32,12 +32,12 @@ def timed(work: Callable[[], torch.Tensor], device: str, seconds: float = 1.0) -
     """Calls per second of `work` after two warm-up calls, over at least `seconds`."""
     for _ in range(2):
         work()
-    torch.cuda.synchronize() if device == "cuda" else None
+    sync(device)
     n, t = 0, time.perf_counter()
     while time.perf_counter() - t < seconds or n < 3:
         work()
         n += 1
-    torch.cuda.synchronize() if device == "cuda" else None
+    sync(device)
     return n / (time.perf_counter() - t)
 
 
@@ -87,11 +87,9 @@ def main() -> None:
         run = load_run(args.run, device=args.device)
         dcgan, z_dim = run.generator(), run.z_dim
     else:
-        dcgan, z_dim = fresh_generator("fashion-dcgan", {"device": args.device}, (1, 28, 28), args.device)
+        dcgan, z_dim = fresh_generator(as_config("fashion-dcgan", {"device": args.device}), (1, 28, 28), args.device)
     rows("fashion-dcgan" + (" (trained)" if args.run else " (untrained)"), dcgan, z_dim, batches, args.device)
-    style, z_dim = fresh_generator("folder-stylegan2", {
-        "data.size": args.size, "model.g_width": args.width, "model.g_depth": 8, "model.z_dim": 512},
-        (3, args.size, args.size), args.device)
+    style, z_dim = fresh_generator(recipe(args.size, args.width, args.device), (3, args.size, args.size), args.device)
     rows(f"StyleGAN2 {args.size} px (untrained)", style, z_dim, batches, args.device)
 
 

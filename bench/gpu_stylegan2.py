@@ -28,6 +28,20 @@ def _data(size: int, n: int = 2048) -> ArrayDataset:
     return ArrayDataset(x=x, y=torch.zeros(n, dtype=torch.long), class_names=["x"], kind="image", name="synthetic")
 
 
+def recipe(size: int, width: int, device: str, **keys):
+    """The GPU benchmarks' StyleGAN2 game: folder-stylegan2 at `size` and `width` (128: StyleGAN2-ADA's
+    channels), mapping depth 8, z 512, ADA off, with further config `keys` (dotted names)."""
+    return as_config("folder-stylegan2", {
+        "device": device, "data.size": size, "model.g_width": width, "model.d_width": width, "model.g_depth": 8,
+        "model.z_dim": 512, "augment.kind": "none", "log.progress": False, **keys})
+
+
+def sync(device: str) -> None:
+    """Wait for the device (nothing on a CPU)."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=60)
@@ -42,18 +56,15 @@ def main() -> None:
     print("| size | precision | img/s |\n|---|---|---|")
     for size in map(int, args.sizes.split(",")):
         for precision in args.precisions.split(","):
-            cfg = as_config("folder-stylegan2", {
-                "device": "cuda", "data.size": size, "model.g_width": args.width, "model.d_width": args.width,
-                "model.g_depth": 8, "model.z_dim": 512, "augment.kind": "none", "train.batch_size": args.batch,
-                "train.precision": precision, "log.progress": False})
+            cfg = recipe(size, args.width, "cuda", **{"train.batch_size": args.batch, "train.precision": precision})
             phases = build_game(cfg, _data(size), torch.device("cuda"))
             state = phases.state
             trainer = Trainer(state, phases.schedule(), log_every=10**9)
             trainer.fit(16)  # warm-up, covers both lazy phases
-            torch.cuda.synchronize()
+            sync("cuda")
             t = time.perf_counter()
             trainer.fit(16 + args.steps)
-            torch.cuda.synchronize()
+            sync("cuda")
             print(f"| {size} | {precision} | {args.batch * args.steps / (time.perf_counter() - t):.1f} |", flush=True)
             del trainer, state, phases
             torch.cuda.empty_cache()

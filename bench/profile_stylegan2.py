@@ -26,7 +26,7 @@ import torch
 from torch.autograd import DeviceType
 from torch.profiler import ProfilerActivity, profile, record_function
 
-from bench.gpu_stylegan2 import _data
+from bench.gpu_stylegan2 import _data, recipe, sync
 from gankit.api import as_config
 from gankit.build import build_game
 from gankit.training.loop import Trainer
@@ -46,22 +46,13 @@ def labelled(name: str, run: Callable[[bool], Stats]) -> Callable[[bool], Stats]
 
 def trainer_for(size: int, args: argparse.Namespace) -> Trainer:
     """The folder-stylegan2 game at one size, its phases labelled."""
-    cfg = as_config("folder-stylegan2", {
-        "device": args.device, "data.size": size, "model.g_width": args.width, "model.d_width": args.width,
-        "model.g_depth": 8, "model.z_dim": 512, "augment.kind": "none", "train.batch_size": args.batch,
-        "train.precision": args.precision, "log.progress": False})
+    cfg = recipe(size, args.width, args.device, **{"train.batch_size": args.batch, "train.precision": args.precision})
     cfg = as_config(cfg, args.set) if args.set else cfg  # e.g. train.channels_last=true
     game = build_game(cfg, _data(size, n=max(256, 4 * args.batch)), torch.device(args.device))
     phases = game.schedule()
     for phase in phases:
         phase.run = labelled(phase.name, phase.run)
     return Trainer(game.state, phases, log_every=args.log_every)
-
-
-def sync(device: str) -> None:
-    """Wait for the device (nothing on a CPU)."""
-    if device == "cuda":
-        torch.cuda.synchronize()
 
 
 def report(prof: profile, steps: int, wall: float, device: str) -> None:
