@@ -522,6 +522,20 @@ def test_xflip_batches_cover_each_image_and_its_mirror_once_per_epoch():
     assert seen == [(i, f) for i in range(4) for f in (False, True)]
 
 
+def test_resident_batches_are_the_host_batches():
+    """A dataset kept on the device draws the batches the host path draws, across epochs and a resume."""
+    from gankit.training.batches import EpochBatches
+
+    x, y = torch.randint(0, 256, (10, 1, 2, 3), dtype=torch.uint8), torch.arange(10)
+    host, resident = (EpochBatches(x, y, batch_size=4, seed=3, xflip=True, resident=r) for r in (False, True))
+    assert not host.resident and resident.resident
+    for _ in range(7):
+        (a, ya), (b, yb) = host.next(), resident.next()
+        assert torch.equal(a, b) and torch.equal(ya, yb)
+    resident.load_state_dict(host.state_dict())
+    assert all(torch.equal(u, v) for u, v in zip(host.next(), resident.next()))
+
+
 @pytest.mark.parametrize("name, size, ok", [("digits", 8, True), ("digits", 16, False), ("fashion-mnist", 32, True),
                                             ("fashion-mnist", 64, False)])
 def test_registry_refuses_enlarging_unless_upscale(name, size, ok, tmp_path):
