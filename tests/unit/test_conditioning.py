@@ -1,5 +1,7 @@
 """Class conditioning: label codes, conditional batch norm, projection, AC-GAN's loss, and refusals."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -71,10 +73,12 @@ def _cond_setup(**extra):
     return state, phases
 
 
-@pytest.mark.parametrize("cond_d", ["acgan", "projection_acgan"])
-def test_acgan_losses_add_the_class_cross_entropy_by_hand(cond_d):
-    """D: adversarial + CE(real) + CE(fake); G: adversarial + CE(fake) (Odena et al. 2017, eq. 2-3)."""
-    state, phases = _cond_setup(**{"loss.aux_weight": 0.5, "model.cond_d": cond_d})
+@pytest.mark.parametrize("cond_d, weight_d, confidence", [("acgan", None, 1.0), ("projection_acgan", None, 1.0),
+                                                          ("projection_acgan", 2.0, 0.125)])
+def test_acgan_losses_add_the_class_cross_entropy_by_hand(cond_d, weight_d, confidence):
+    """D: adversarial + w_D·(CE(real) + CE(fake)); G: adversarial + w·mean max(CE_i(fake), −log τ) (Odena et al. 2017, eq. 2-3)."""
+    state, phases = _cond_setup(**{"loss.aux_weight": 0.5, "model.cond_d": cond_d, "loss.aux_weight_d": weight_d,
+                                   "loss.aux_confidence": confidence})
     seen = {}
     forward_aux = phases.D.net.forward_aux
 
@@ -93,12 +97,18 @@ def test_acgan_losses_add_the_class_cross_entropy_by_hand(cond_d):
     assert out["cls_acc_real"] == pytest.approx(float((ar.argmax(1) == y).float().mean()))
     params = list(phases.D.net.parameters())
     (lr2, ar2), (lf2, af2) = forward_aux(xr, y), forward_aux(xf, y)
-    by_hand = phases.obj.d(lr2, lf2) + 0.5 * F.cross_entropy(ar2, y) + 0.5 * F.cross_entropy(af2, y)
+    w_d = 0.5 if weight_d is None else weight_d
+    by_hand = phases.obj.d(lr2, lf2) + w_d * F.cross_entropy(ar2, y) + w_d * F.cross_entropy(af2, y)
     for p, g in zip(params, torch.autograd.grad(by_hand, params)):
         assert torch.allclose(p.grad, g, atol=1e-6)
     g_out = phases.g_step(log=False)
     _, lg, ag = seen["calls"][2]
-    assert g_out["loss_g"] == pytest.approx(float(phases.obj.g(lg, None) + 0.5 * F.cross_entropy(ag, y)), rel=1e-5)
+    ce = F.cross_entropy(ag, y, reduction="none")
+    floored = torch.where(ce > -math.log(confidence), ce, torch.full_like(ce, -math.log(confidence)))
+    # ring8's untrained classifier gives each of its 8 classes ≈ 1/8, so τ = 1/8 floors part of the batch
+    if confidence < 1:  # the floor must bite on some samples and not on others for the test to mean anything
+        assert 0 < int((ce < -math.log(confidence)).sum()) < len(ce)
+    assert g_out["loss_g"] == pytest.approx(float(phases.obj.g(lg, None) + 0.5 * floored.mean()), rel=1e-5)
 
 
 def test_acgan_real_only_drops_the_fake_term_from_d():
@@ -122,6 +132,8 @@ def test_acgan_real_only_drops_the_fake_term_from_d():
     ({"model.cond_g": "cbn", "model.cond_d": "projection"}, "needs a generator with batch norm"),
     ({"model.cond_g": "film"}, "model.cond_g"),
     ({"loss.aux_weight": -1}, "aux_weight"),
+    ({"loss.aux_weight_d": -1}, "aux_weight_d"),
+    ({"loss.aux_confidence": 0}, "aux_confidence"),
 ])
 def test_config_refuses_conditioning_that_makes_no_sense(overrides, match):
     with pytest.raises(ConfigError, match=match):

@@ -113,7 +113,9 @@ class LossConfig:
     (None: 0.01 for wgan, else off). reg_every > 1 makes the penalties lazy (Karras et al. 2020).
     aux_weight weighs AC-GAN's auxiliary class loss (model.cond_d=acgan or projection_acgan; Odena et al. 2017, eq. 2-3);
     aux_fake_in_d=false trains D's classifier on real images only, so that D cannot learn to read a code
-    G invents instead of the class (the paper's D fits the class of fakes too).
+    G invents instead of the class (the paper's D fits the class of fakes too). aux_weight_d, when set,
+    weighs D's side of the class loss apart from G's; aux_confidence < 1 stops G's class loss on a sample
+    once D's classifier gives it the asked class with that probability (1: never stops, as in the paper).
     pl is the weight of StyleGAN2's path-length regulariser of G (Karras et al. 2020, §3.2; 2 in the
     paper), applied lazily every pl_every steps on batch_size / pl_batch_shrink fakes, with a
     running mean of decay pl_decay; it needs model.arch=stylegan2.
@@ -130,6 +132,8 @@ class LossConfig:
     reg_every: int = 1
     aux_weight: float = 1.0
     aux_fake_in_d: bool = True
+    aux_weight_d: float | None = None
+    aux_confidence: float = 1.0
     pl: float = 0.0
     pl_every: int = 4
     pl_decay: float = 0.01
@@ -144,6 +148,9 @@ class LossConfig:
         _check(self.gp_center > 0, f"loss.gp_center must be > 0, got {self.gp_center}")
         _check(self.reg_every >= 1, f"loss.reg_every must be ≥ 1 (1 = every D step), got {self.reg_every}")
         _check(self.aux_weight >= 0, f"loss.aux_weight (AC-GAN's class loss) must be ≥ 0, got {self.aux_weight}")
+        _check(self.aux_weight_d is None or self.aux_weight_d >= 0,
+               f"loss.aux_weight_d (D's class loss) must be ≥ 0, got {self.aux_weight_d}")
+        _check(0 < self.aux_confidence <= 1, f"loss.aux_confidence must be in (0, 1], got {self.aux_confidence}")
         _check(self.pl >= 0, f"loss.pl is a penalty weight and must be ≥ 0, got {self.pl}")
         _check(self.pl_every >= 1, f"loss.pl_every must be ≥ 1, got {self.pl_every}")
         _check(0 < self.pl_decay <= 1, f"loss.pl_decay must be in (0, 1], got {self.pl_decay}")

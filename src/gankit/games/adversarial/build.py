@@ -154,7 +154,7 @@ def game_options(cfg: Config, state: TrainState) -> GameOptions:
         pack=cfg.model.pack, augment=augmentation(cfg, state), adapt_p=a.kind == "ada" and cfg.balance.mode != "augment",
         reg=Regularizers(r1=lo.r1, r2=lo.r2, roth=lo.roth, gp=lo.gp_weight, gp_center=lo.gp_center,
                          gp_one_sided=lo.gp_mode == "one-sided", every=lo.reg_every, clip=lo.clip_value),
-        aux=AuxClassifier(lo.aux_weight, lo.aux_fake_in_d),
+        aux=AuxClassifier(lo.aux_weight, lo.aux_fake_in_d, lo.aux_weight_d, lo.aux_confidence),
         unroll=Unroll(t.unroll_steps, t.unroll_lr),
         path_length=PathLength(lo.pl, lo.pl_every, lo.pl_decay, lo.pl_batch_shrink),
         style_mixing=t.style_mixing,

@@ -21,6 +21,7 @@ from gankit.games.adversarial.unroll import unrolled_params
 from gankit.games.adversarial.view import DiscriminatorView
 from gankit.games.stats import game_stats, mean_into
 from gankit.losses.adversarial import Objective
+from gankit.losses.classes import class_loss
 from gankit.losses.penalties import path_length_penalty
 from gankit.models.protocols import has_aux_classifier, is_style_generator
 from gankit.training.callbacks import Callback
@@ -97,9 +98,14 @@ class AdversarialGame:
             kwargs.update(mix_z=self.sample_z(n), mix_cutoff=torch.where(u < self.o.style_mixing, cutoff, no_mix))
         return net(*args, **kwargs)
 
-    def aux_loss(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """AC-GAN's class term: cross-entropy of D's auxiliary classifier (Odena et al. 2017, eq. 2), weighted."""
-        return self.o.aux.weight * torch.nn.functional.cross_entropy(class_logits.float(), labels)
+    def aux_loss_d(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """D's class term: cross-entropy of its auxiliary classifier (Odena et al. 2017, eq. 2), weighted."""
+        a = self.o.aux
+        return (a.weight if a.weight_d is None else a.weight_d) * class_loss(class_logits, labels)
+
+    def aux_loss_g(self, class_logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """G's class term (eq. 3), each sample's cross-entropy floored at −log(confidence), weighted."""
+        return self.o.aux.weight * class_loss(class_logits, labels, self.o.aux.confidence)
 
     def penalty(self, real: torch.Tensor, fake: torch.Tensor | None, labels: torch.Tensor | None,
                 scale: float = 1.0) -> tuple[torch.Tensor, Stats]:
@@ -131,9 +137,9 @@ class AdversarialGame:
             loss = self.obj.d(real_logits.float(), fake_logits.float())
         out = {"loss_d": loss.detach(), **game_stats(real_logits, fake_logits, self.obj)}
         if self.aux:  # D maximises the log-likelihood of the right class on both sides (Odena et al. 2017, eq. 2)
-            loss = loss + self.aux_loss(real_cls, y)
+            loss = loss + self.aux_loss_d(real_cls, y)
             if self.o.aux.fake_in_d:
-                loss = loss + self.aux_loss(fake_cls, y)
+                loss = loss + self.aux_loss_d(fake_cls, y)
             out["cls_acc_real"] = (real_cls.argmax(1) == y).float().mean()
             out["cls_acc_fake"] = (fake_cls.argmax(1) == y).float().mean()
         if self.o.reg.active and self.o.reg.every == 1:
@@ -206,7 +212,7 @@ class AdversarialGame:
             real_logits = self.view.judge(self.D.local, real, y)[0] if self.obj.needs_real_for_g else None
         loss = self.obj.g(fake_logits.float(), None if real_logits is None else real_logits.float())
         if fake_cls is not None:  # G also maximises the log-likelihood of the asked class (eq. 3)
-            loss = loss + self.aux_loss(fake_cls, y)
+            loss = loss + self.aux_loss_g(fake_cls, y)
         return loss
 
     def g_reg_step(self, log: bool) -> Stats:

@@ -39,10 +39,15 @@ class AuxClassifier:
     """AC-GAN's class loss (Odena et al. 2017, eq. 2-3), used when D has an auxiliary classifier.
 
     fake_in_d: Odena et al.'s D also fits the class of fakes; False trains it on real data only.
+    weight_d: D's weight when it differs from G's (None: `weight` for both).
+    confidence: G's class loss on a sample stops once D's classifier gives the asked class this
+    probability (1: never), so that G is not pushed past a recognisable class into a caricature of it.
     """
 
     weight: float = 1.0
     fake_in_d: bool = True
+    weight_d: float | None = None
+    confidence: float = 1.0
 
 
 @dataclass
