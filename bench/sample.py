@@ -11,8 +11,9 @@ bench/out/sample), it measures:
   timed in alternation (which layers the CPU form rewrites, and why the others stay);
 - the steady-state rate of `Run.sample` at several batch sizes, with the eager layers ("before")
   and with gankit's CPU form of the generator ("after": models/inference.py), median of --repeats;
-- bf16 autocast, on the same footing;
-- `gankit sample` end to end: 20 100 samples against 100, in fresh processes, so start-up cancels.
+- bf16 (`Run(precision="bf16")`), on the same footing, and its distance from fp32 in 8-bit levels;
+- `gankit sample` end to end, in fp32 and bf16: 20 100 samples against 100, in fresh processes, so
+  start-up cancels.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from gankit.cli.main import main as gankit
 from gankit.models.inference import ProductConvTranspose, rewritable
 from gankit.run import Run
+from gankit.training.precision import has_amx
 
 OUT = Path("bench/out/sample")
 N = 20_000
@@ -55,22 +57,21 @@ def flops_per_image(run: Run) -> float:
     return counter.get_total_flops() / 64
 
 
-def rate(run: Run, batch: int, repeats: int, bf16: bool = False) -> float:
+def rate(run: Run, batch: int, repeats: int) -> float:
     """Median images per second of Run.sample(N) at a batch size."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            run.sample(N, seed=0, batch_size=batch)
+        run.sample(N, seed=0, batch_size=batch)
         times.append(time.perf_counter() - t)
     return N / float(np.median(times))
 
 
-def cli_rate(path: Path) -> float:
+def cli_rate(path: Path, precision: str = "fp32") -> float:
     """Images per second of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
     def seconds(n: int) -> float:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gankit", "sample", str(path), "--n", str(n),
+        subprocess.run([sys.executable, "-m", "gankit", "sample", str(path), "--n", str(n), "--precision", precision,
                         "--out", str(OUT.parent / "sample.npy")], check=True, stdout=subprocess.DEVNULL)
         return time.perf_counter() - t
     small = min(seconds(100) for _ in range(3))
@@ -153,10 +154,16 @@ def main() -> None:
         for batch in (128, 1024):
             v = rate(r, batch, args.repeats)
             print(f"| {name} | {batch} | {v:.0f} | {v / limit:.0%} |")
-    v = rate(run, 128, args.repeats, bf16=True)
-    print(f"| CPU form, bf16 autocast | 128 | {v:.0f} | {v / limit:.0%} |")
-    v = cli_rate(path)
-    print(f"| `gankit sample`, 20 100 vs 100 samples (CPU form, batch 128) | 128 | {v:.0f} | {v / limit:.0%} |")
+    v = rate(Run(path, precision="bf16"), 128, args.repeats)
+    print(f"| CPU form, bf16 (`Run(precision='bf16')`) | 128 | {v:.0f} | {v / limit:.0%} |")
+    for precision in ("fp32", "bf16"):
+        v = cli_rate(path, precision)
+        print(f"| `gankit sample --precision {precision}`, 20 100 vs 100 samples (CPU form, batch 128) | 128 | "
+              f"{v:.0f} | {v / limit:.0%} |")
+    fp32, bf16 = (Run(path, precision=p).sample_array(2000, mixture=False, reject=0, jacobian_reject=0).astype(float)
+                  for p in ("fp32", "bf16"))
+    print(f"\nbf16 against fp32, 2 000 samples: {np.abs(bf16 - fp32).mean():.2f} of an 8-bit level on average, "
+          f"at most {np.abs(bf16 - fp32).max():.0f}; AMX on this CPU: {has_amx()}")
 
 
 if __name__ == "__main__":

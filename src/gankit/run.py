@@ -43,8 +43,11 @@ from gankit.sampling.mixture import sample_mixture, snapshot_steps
 from gankit.sampling.rejection import check_reject_fraction, check_scorable, check_single_sample_d, data_thresholds
 from gankit.sampling.truncation import check_truncation, truncate
 from gankit.training.checkpoint import latest_checkpoint, load_into, load_weights, snapshot_dir
+from gankit.training.numerics import autocast
+from gankit.training.precision import sampling_precision
 from gankit.utils import run_dir as rd
 from gankit.utils.atomic import atomic_path
+from gankit.utils.device import resolve_device
 from gankit.utils.images import to_uint8
 from gankit.utils.provenance import Provenance, for_run
 from gankit.utils.render import render_samples
@@ -84,7 +87,7 @@ class Run:
     """A run folder: its config, its data facts and its latest weights; sampling needs nothing else."""
 
     def __init__(self, path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
-                 data_path: str | Path | None = None, ema: bool = True) -> None:
+                 data_path: str | Path | None = None, ema: bool = True, precision: str = "fp32") -> None:
         self.path = Path(path)
         self.ema = ema  # sample the EMA copy of the generator when the run kept one (False: the raw weights)
         if checkpoint not in ("latest", "best"):
@@ -99,6 +102,10 @@ class Run:
         self.spec: GameSpec = game_spec(self.config.game)
         self._ckpt: Path | None = None
         self.device = torch.device(device)
+        try:  # G's forward passes run in this precision (fp32 or bf16; 'auto' settled for the device)
+            self.precision = sampling_precision(precision, self.device)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
         self.status: str | None = None  # set by train(): 'done' or 'budget'
         self._nets: dict[str, nn.Module] = {}
         self._real_scores: dict[int, torch.Tensor] = {}  # this D's scores of the real subset of each size
@@ -255,7 +262,8 @@ class Run:
         for i in range(0, len(z), batch_size):
             args = (z[i : i + batch_size],) if not self.conditional else (z[i : i + batch_size],
                                                                          c[i : i + batch_size].to(self.device))
-            parts.append(G(*args, **kwargs).float().cpu())
+            with autocast(self.precision, self.device):
+                parts.append(G(*args, **kwargs).float().cpu())
         return torch.cat(parts)
 
     @torch.no_grad()
@@ -445,13 +453,27 @@ class Run:
 
 
 def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: str = "latest",
-             data_path: str | Path | None = None, ema: bool = True) -> Run:
+             data_path: str | Path | None = None, ema: bool = True, precision: str = "fp32") -> Run:
     """Open a run folder for sampling or evaluation ('best' uses the checkpoint kept by eval.every).
 
-    `data_path`: where the run's dataset is now, when it moved since training. `ema=False`
-    samples the raw generator instead of its moving average.
+    `device`: a torch device or 'auto' (a GPU when there is one). `data_path`: where the run's dataset
+    is now, when it moved since training. `ema=False` samples the raw generator instead of its moving
+    average. `precision`: G's forward passes in fp32, bf16, or 'auto' (bf16 on a GPU that has it).
     """
-    return Run(path, device, checkpoint, data_path, ema)
+    return Run(path, _device(device) if isinstance(device, str) else device, checkpoint, data_path, ema, precision)
+
+
+def _device(name: str) -> torch.device:
+    """A device name ('auto': a GPU when there is one) as a torch.device, or a ConfigError saying what to use."""
+    try:
+        if name != "auto":
+            torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"{name!r} is not a device; use auto, cpu, cuda, cuda:N or mps") from None
+    try:
+        return resolve_device(name)
+    except RuntimeError as e:
+        raise ConfigError(str(e)) from None
 
 
 def _read_data_info(path: Path) -> dict[str, Any]:

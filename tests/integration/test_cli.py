@@ -60,6 +60,15 @@ def test_sample_png_and_npy(tmp_path, preset, shape, dtype):
     from PIL import Image
 
     assert Image.open(tmp_path / "g.png").size[0] > 100
+    # bf16 (a GPU's auto) draws the same samples within bf16's rounding, G alone (a rejection rule may flip on
+    # a rounded sample and shift the rest)
+    alone = ["--reject", "0", "--jacobian-reject", "0", "--no-mixture", "--seed", "3", "--n", "50", "--device", "cpu"]
+    draws = {}
+    for precision in ("fp32", "bf16"):
+        assert main(["sample", str(run), *alone, "--precision", precision, "--out", str(tmp_path / "p.npy")]) == 0
+        draws[precision] = np.load(tmp_path / "p.npy").astype(np.float64)
+    scale = 1.0 if dtype == "uint8" else float(np.abs(draws["fp32"]).max()) / 127.5  # points: 8-bit levels of their range
+    assert 0 < np.abs(draws["bf16"] - draws["fp32"]).mean() / scale < 2
 
 
 def test_rejection_on_a_conditional_image_run(tmp_path, capsys, monkeypatch):
@@ -144,6 +153,7 @@ def test_dry_run_prints_resolved_config(capsys, tmp_path):
         (["train", "ring8", "--set", "train.steps=many"], "expects int"),
         (["train", "ring9"], "Presets:"),
         (["sample", "/nonexistent/run", "--out", "x.png"], "not a gankit run folder"),
+        (["sample", "/nonexistent/run", "--out", "x.png", "--precision", "fp16"], "invalid choice: 'fp16'"),
         (["train", "--resume", "/nonexistent/run"], "not a run folder"),
     ],
 )

@@ -23,6 +23,7 @@ def test_eval_writes_a_card_with_provenance(digits_run, capsys):
     assert card["extractor"]["extractor"] == "domain-classifier/digits" and len(card["extractor"]["weights_hash"]) == 16
     assert "resize" in card["extractor"]["resize_rule"] or "28" in card["extractor"]["resize_rule"]
     assert card["seeds"]["samples"] == 0 and card["gankit_version"]
+    assert card["metrics"]["fid"]["provenance"]["sample_precision"] == "fp32"  # eval's default, whatever the device
     lo, hi = card["metrics"]["c2st"]["ci"]
     assert lo <= card["metrics"]["c2st"]["value"] <= hi
     # an untrained-for-long generator is easy to tell apart: far from the 0.5 equilibrium
@@ -46,6 +47,7 @@ def test_eval_on_points_counts_modes(tmp_path, capsys):
         (["--metrics", "modes"], "2-D mixture"),
         (["--features", "vgg"], "unknown feature extractor"),
         (["--features", "inception-v3", "--metrics", "fid"], "pt_inception"),
+        (["--device", "gpu"], "'gpu' is not a device; use auto, cpu, cuda"),
     ],
 )
 def test_eval_refuses_bad_input(digits_run, argv, fragment, capsys, monkeypatch):

@@ -12,11 +12,13 @@ from gankit.cli.main import COMMANDS, build_parser, command
 from gankit.composer import GENERATORS
 from gankit.detect.calibration import METHODS as CALIBRATIONS
 from gankit.detect.detector import METHODS
+from gankit.training.precision import SAMPLING_PRECISIONS
 
 
 def test_the_parsers_choices_are_the_librarys():
     assert parser.GENERATORS == tuple(GENERATORS)
     assert parser.DETECT_METHODS == tuple(METHODS) and parser.CALIBRATIONS == tuple(CALIBRATIONS)
+    assert parser.SAMPLING_PRECISIONS == SAMPLING_PRECISIONS
 
 
 def test_every_subcommand_has_a_command_and_every_command_loads():

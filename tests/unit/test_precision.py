@@ -1,4 +1,4 @@
-"""train.precision=auto: settled once per run from a measurement, recorded in config.json, kept on resume."""
+"""train.precision=auto: settled once per run from a measurement, recorded in config.json, kept on resume; sampling's auto."""
 
 import json
 
@@ -7,9 +7,10 @@ import torch
 
 import gankit
 import gankit.build as build
+import gankit.training.precision as precision
 from gankit.config.io import load_config
 from gankit.training.numerics import autocast
-from gankit.training.precision import MIN_SPEEDUP, choose_precision, cpu_bf16_speedup
+from gankit.training.precision import MIN_SPEEDUP, choose_precision, cpu_bf16_speedup, sampling_precision
 
 FAST = {"log.progress": False, "log.report": "none", "log.every": 5, "log.checkpoint_every": 5,
         "data.n": 512, "train.batch_size": 32, "train.precision": "auto"}
@@ -20,6 +21,16 @@ def test_the_cpu_choice_follows_the_measured_speedup():
     assert speedup > 0 and cpu_bf16_speedup() == speedup  # measured once per process
     assert choose_precision(torch.device("cpu")) == ("bf16" if speedup >= MIN_SPEEDUP else "fp32")
     assert choose_precision(torch.device("meta")) == "fp32"
+
+
+@pytest.mark.parametrize("amx", [True, False])
+def test_sampling_auto_is_bf16_only_where_the_cpu_has_matrix_units(monkeypatch, amx):
+    monkeypatch.setattr(precision, "has_amx", lambda: amx)
+    assert sampling_precision("auto", torch.device("cpu")) == ("bf16" if amx else "fp32")
+    assert sampling_precision("fp32", torch.device("cpu")) == "fp32" and sampling_precision("bf16", torch.device("cpu")) == "bf16"
+    assert sampling_precision("auto", torch.device("meta")) == "fp32"
+    with pytest.raises(ValueError, match="fp32, bf16, auto"):
+        sampling_precision("fp16", torch.device("cpu"))
 
 
 def test_the_measurement_leaves_the_random_stream_alone():

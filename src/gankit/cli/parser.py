@@ -13,6 +13,7 @@ from gankit.cli.arguments import POSITIVE, SEED, UNIT, Parser, count
 
 GENERATORS = ("latest", "pretrained")  # gankit.composer.GENERATORS
 DETECT_METHODS = ("cnn", "spectral", "histogram")  # gankit.detect.detector.METHODS
+SAMPLING_PRECISIONS = ("fp32", "bf16", "auto")  # gankit.training.precision.SAMPLING_PRECISIONS
 CALIBRATIONS = ("platt", "isotonic")  # gankit.detect.calibration.METHODS
 VIEW_PORT = 8765  # gankit view's default port
 
@@ -118,6 +119,14 @@ def _add_training(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--steps", type=POSITIVE, default=None, help="override the demo's number of steps")
 
 
+def _device_arguments(p: argparse.ArgumentParser) -> None:
+    """--device and --precision of a command that runs a trained generator."""
+    p.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda, cuda:N or mps (default auto)")
+    p.add_argument("--precision", choices=SAMPLING_PRECISIONS, default="fp32",
+                   help="G's arithmetic: fp32 (default), bf16 (up to 1.9× faster, 0.15 of an 8-bit level away on "
+                        "average), or auto = bf16 on a GPU or a CPU with AMX")
+
+
 def _add_sampling(sub: argparse._SubParsersAction) -> None:
     """sample and eval: what a finished run gives."""
     s = sub.add_parser("sample", help="draw samples from a trained run folder")
@@ -140,6 +149,7 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--jacobian-reject", type=UNIT, default=None,
                    help="turn away this fraction of the latent space, where G stretches most (default: the run's "
                         "sample.jacobian_reject; 0 = off)")
+    _device_arguments(s)
     _watermark_argument(s)
 
     e = sub.add_parser("eval", help="score a run's samples against held-out real data; writes a metric card")
@@ -163,6 +173,7 @@ def _add_sampling(sub: argparse._SubParsersAction) -> None:
                         "away (default: the run's sample.jacobian_reject)")
     e.add_argument("--no-ema", dest="ema", action="store_false",
                    help="score the raw generator, not its moving average (the default when the run kept one)")
+    _device_arguments(e)
     e.add_argument("--card", default=None, help="where to write the metric card (default RUN/metric_card.json)")
     e.add_argument("--checkpoint", choices=["latest", "best"], default="latest",
                    help="latest weights, or the best kept by eval.every (default latest)")

@@ -9,8 +9,9 @@ from gankit.run import Run, load_run
 
 def open_run(args: argparse.Namespace) -> Run:
     """The run folder a command names, at its --checkpoint and --data-path."""
-    return load_run(args.run, checkpoint=getattr(args, "checkpoint", "latest"), data_path=args.data_path,
-                    ema=getattr(args, "ema", True))
+    return load_run(args.run, device=getattr(args, "device", "cpu"), checkpoint=getattr(args, "checkpoint", "latest"),
+                    data_path=args.data_path, ema=getattr(args, "ema", True),
+                    precision=getattr(args, "precision", "fp32"))
 
 
 def cmd_sample(args: argparse.Namespace) -> int:

@@ -54,6 +54,7 @@ class Scorable(Protocol):
     step: int
     sample_reject: float
     sample_jacobian_reject: float
+    precision: str  # G's arithmetic while sampling: fp32 or bf16
 
     def sample(self, n: int, seed: int = 0, reject: float | None = None, mixture: bool | None = None,
                jacobian_reject: float | None = None) -> torch.Tensor:
@@ -105,7 +106,8 @@ def evaluate(run: Scorable, n: int = 10_000, metrics: str | None = None, feature
     real, f_real = setup.real_features(n, seed + 1)
     ext = setup.extractor
     f_fake = extract_features(ext, fake)
-    prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed, "sample_reject": reject,
+    prov = {**extractor_provenance(ext), "reference": setup.reference, "sample_seed": seed,
+            "sample_precision": run.precision, "sample_reject": reject,
             "sample_jacobian_reject": jacobian_reject,
             "sample_mixture": len(run.mixture_members()) if mixture is not False else 0}
     results: dict[str, MetricResult] = {}
@@ -140,7 +142,14 @@ def control_judge(ext, data_name: str) -> Classifier:
 @torch.no_grad()
 def judged_classes(judge: Classifier, images: torch.Tensor) -> torch.Tensor:
     """The class the judge gives each image (N,), in batches of 512."""
-    return torch.cat([judge.logits(images[i : i + 512]).argmax(1) for i in range(0, len(images), 512)])
+    return class_logits(judge, images).argmax(1)
+
+
+@torch.no_grad()
+def class_logits(judge: Classifier, images: torch.Tensor, batch: int = 512) -> torch.Tensor:
+    """The judge's logits (N, K) on the host, each batch computed on the judge's own device."""
+    device = next(judge.parameters()).device if isinstance(judge, torch.nn.Module) else torch.device("cpu")
+    return torch.cat([judge.logits(images[i : i + batch].to(device)).float().cpu() for i in range(0, len(images), batch)])
 
 
 def _control_metric(name: str, run: Scorable, f_real, y_real, f_fake, asked, fake, ext,
@@ -175,9 +184,7 @@ def _one_metric(name: str, f_real, f_fake, fake, setup: EvalSetup, ext, seed: in
     if name == "is":
         if not isinstance(ext, Classifier):
             raise ConfigError("the Inception Score needs a classifier: use --features fashion-mnist or digits")
-        with torch.no_grad():
-            logits = torch.cat([ext.logits(fake[i : i + 512]) for i in range(0, len(fake), 512)])
-        return {"is": inception_score(logits, provenance=prov)}
+        return {"is": inception_score(class_logits(ext, fake), provenance=prov)}
     if name == "memo":
         train = setup.train[subset_index(len(setup.train), MEMO_TRAIN_MAX, seed + 2)]
         return {"memo": memorisation(f_fake, extract_features(ext, train), seed=seed,

@@ -26,6 +26,7 @@ class LiveRun:
     """What `evaluate` needs of a run, taken from the training state instead of a checkpoint."""
 
     sample_reject = sample_jacobian_reject = 0.0  # during training the generator is scored as it is
+    precision = "fp32"
 
     def __init__(self, state: TrainState, kind: str, z_dim: int, path: Path, data_name: str = "") -> None:
         self.state, self.kind, self.z_dim, self.path, self.data_name = state, kind, z_dim, path, data_name

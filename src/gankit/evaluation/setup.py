@@ -81,5 +81,5 @@ def setup_for(run: Run, features: str | None, inception_weights: str | None = No
         real = train
         reference = f"{cfg.data.name}/{cfg.data.split} (the training data: the dataset has no held-out split)"
     name = features or default_features(run)
-    extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights)
+    extractor = RawFeatures() if name == "raw" else load_extractor(name, inception_weights).to(run.device)
     return EvalSetup(real.x, train.x, reference, extractor, run.kind, cfg.data.name, real_labels=real.y)
