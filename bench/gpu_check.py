@@ -1,6 +1,6 @@
 """The CUDA paths on a real GPU, in one short script (a few minutes on one GPU).
 
-    python -m bench.gpu_check [--out /tmp/gpu_check] [--steps 300] [--checks precisions,ring8,ddp]
+    python -m bench.gpu_check [--out /tmp/gpu_check] [--steps 300] [--checks precisions,ring8,ddp,cli]
 
 What a CPU machine cannot check, each step printed as PASS or FAIL with its numbers:
 1. DCGAN training on CUDA in fp32, bf16 autocast and fp16 with the per-player loss scalers
@@ -12,7 +12,10 @@ What a CPU machine cannot check, each step printed as PASS or FAIL with its numb
 5. the DDP path over NCCL in a one-rank group (`torchrun --nproc_per_node 1`): digits-dcgan with lazy R1
    (whose step leaves weights without gradients, which DDP refuses unless every weight is touched), a
    checkpoint, and a resume under torchrun. Two or more GPUs stay unchecked: the all-reduce between
-   devices, the per-rank noise streams and batch slices across GPUs.
+   devices, the per-rank noise streams and batch slices across GPUs;
+6. `gankit sample` and `gankit eval` with `--device cuda` on the first precision's run (after check 1):
+   bf16 samples (`--precision auto`) within a level of fp32's on average, and the metric card computed
+   on the GPU equal to the CPU's (FID within 1%), in fp32 and bf16.
 The exit code is the number of failed checks. StyleGAN2's GPU speed is `python -m bench.gpu_stylegan2`.
 """
 
@@ -61,14 +64,14 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--device", default="cuda", help="'cpu' only to try this script itself on a machine without a GPU")
     ap.add_argument("--precisions", default="fp32,bf16,fp16")
-    ap.add_argument("--checks", default="precisions,ring8,ddp", help="which checks, in this order")
+    ap.add_argument("--checks", default="precisions,ring8,ddp,cli", help="which checks, in this order (cli after precisions)")
     args = ap.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("no CUDA device: this script checks the GPU paths")
     name = torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu"
     print(f"device: {name}; torch {torch.__version__}; CUDA {torch.version.cuda}", flush=True)
     shutil.rmtree(args.out, ignore_errors=True)
-    checks = {"precisions": precisions_check, "ring8": ring8_check, "ddp": ddp_check}
+    checks = {"precisions": precisions_check, "ring8": ring8_check, "ddp": ddp_check, "cli": cli_check}
     for name in args.checks.split(","):  # in the order given
         checks[name](args)
     print(json.dumps({"failed": FAILURES}))
@@ -167,6 +170,45 @@ def ddp_check(args: argparse.Namespace) -> None:
     extra = torch.load(latest_checkpoint(out / "checkpoints") / "state.pt", weights_only=True)
     check("DDP train and resume under torchrun", extra["step"] == 300 and extra["world_size"] == 1,
           f"200 steps, then resumed to step {extra['step']} (world size {extra['world_size']}) in {seconds:.0f} s")
+
+
+
+def cli_check(args: argparse.Namespace) -> None:
+    """Check 6: `gankit sample` and `gankit eval` on the GPU, against fp32 and against the CPU."""
+    import numpy as np
+
+    from gankit.cli.main import main as gankit
+
+    run = args.out / f"digits-{args.precisions.split(',')[0]}"
+    if not (run / "checkpoints").is_dir():
+        check("gankit sample/eval --device cuda", False, f"no run at {run}: run the precisions check first")
+        return
+    arrays, fids = {}, {}
+    for precision in ("fp32", "auto"):
+        out = args.out / f"cli-{precision}.npy"
+        t = time.perf_counter()
+        code = gankit(["sample", str(run), "--n", "8192", "--device", args.device, "--precision", precision,
+                       "--out", str(out)])
+        arrays[precision] = np.load(out).astype(np.float64) if code == 0 else None
+        check(f"gankit sample --device {args.device} --precision {precision}", code == 0,
+              f"8192 samples in {time.perf_counter() - t:.1f} s (start-up included)")
+    if arrays["fp32"] is not None and arrays["auto"] is not None:
+        diff = np.abs(arrays["auto"] - arrays["fp32"])
+        check("bf16 samples against fp32", diff.mean() < 1, f"{diff.mean():.3f} levels on average, at most {diff.max():.0f}")
+    for device, precision in ((args.device, "fp32"), ("cpu", "fp32"), (args.device, "bf16")):
+        card = args.out / f"card-{device}-{precision}.json"
+        t = time.perf_counter()
+        code = gankit(["eval", str(run), "--n", "5000", "--metrics", "fid,kid,is", "--device", device,
+                       "--precision", precision, "--card", str(card)])
+        if code == 0:
+            fids[(device, precision)] = json.loads(card.read_text())["metrics"]["fid"]["value"]
+        check(f"gankit eval --device {device} --precision {precision}", code == 0,
+              f"{time.perf_counter() - t:.1f} s; FID {fids.get((device, precision), float('nan')):.3f}")
+    if len(fids) == 3:
+        cpu = fids[("cpu", "fp32")]
+        for key in ((args.device, "fp32"), (args.device, "bf16")):
+            check(f"eval FID on {key[0]} in {key[1]} equals the CPU's", abs(fids[key] - cpu) <= 0.01 * cpu,
+                  f"{fids[key]:.3f} against {cpu:.3f}")
 
 
 if __name__ == "__main__":

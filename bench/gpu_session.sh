@@ -5,8 +5,9 @@
 #
 # Parts, cheapest and surest first, each under its own timeout; the lever table takes what time is left
 # and skips the rows that would not finish (GPU_SECONDS, default 540, is the whole script's allowance):
-#   check.txt    bench.gpu_check: DDP over NCCL (one rank), CUDA training in fp32/bf16/fp16 and resume (ring8's
-#                quality check, 70 s, passed on 2026-12-04 and is left to `python -m bench.gpu_check`)
+#   check.txt    bench.gpu_check: DDP over NCCL (one rank), CUDA training in fp32/bf16/fp16 and resume, `gankit
+#                sample`/`eval --device cuda` against the CPU (ring8's quality check, 70 s, passed on
+#                2026-12-04 and is left to `python -m bench.gpu_check`)
 #   sample.txt   bench.gpu_sample: sampling img/s at batches 256-4096, fp32 and bf16
 #   profile.txt  bench.profile_stylegan2 at 64 and 128 px: the recipe (batch 32, bf16)
 #   levers.txt   bench.gpu_levers: each lever alone and together, img/s at 128 px
@@ -17,7 +18,7 @@ export PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 PY=${PYTHON:-python3}
 END=$(( $(date +%s) + ${GPU_SECONDS:-540} ))
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$OUT/device.txt" 2>&1
-timeout 120 $PY -m bench.gpu_check --steps 300 --checks ddp,precisions > "$OUT/check.txt" 2>&1
+timeout 150 $PY -m bench.gpu_check --steps 300 --checks ddp,precisions,cli > "$OUT/check.txt" 2>&1
 timeout 90 $PY -m bench.gpu_sample ${1:+--run "$1"} > "$OUT/sample.txt" 2>&1
 # the profiler's own tables take a minute to build at this size: generous timeouts
 timeout 200 $PY -m bench.profile_stylegan2 --sizes 64,128 --steps 8 > "$OUT/profile.txt" 2>&1
