@@ -458,7 +458,7 @@ def load_run(path: str | Path, device: str | torch.device = "cpu", checkpoint: s
 
     `device`: a torch device or 'auto' (a GPU when there is one). `data_path`: where the run's dataset
     is now, when it moved since training. `ema=False` samples the raw generator instead of its moving
-    average. `precision`: G's forward passes in fp32, bf16, or 'auto' (bf16 on a GPU that has it).
+    average. `precision`: G's sampling passes in fp32, bf16, or 'auto' (bf16 on a GPU, or a CPU with AMX).
     """
     return Run(path, _device(device) if isinstance(device, str) else device, checkpoint, data_path, ema, precision)
 
