@@ -112,7 +112,7 @@ bench-versus: install data
 	$(PY) -m bench.versus_plain
 
 bench-control: install data
-	$(PY) -m bench.control --preset fashion-cdcgan --steps 6000
+	$(PY) -m bench.control --preset fashion-cdcgan --steps 12000
 
 bench-translation: install data
 	$(PY) -m bench.translation --preset fashion-cyclegan
