@@ -60,11 +60,10 @@ SAMPLING_PRECISIONS = ("fp32", "bf16", "auto")
 
 
 def sampling_precision(asked: str, device: torch.device) -> str:
-    """The precision a sampler runs in: `asked`, with 'auto' = bf16 on a CUDA GPU or a CPU with bf16 matrix units.
+    """The precision a sampler runs in: `asked`, with 'auto' = bf16 on a CUDA GPU or a CPU with AMX.
 
-    bf16 samples differ from fp32's by 0.15 of an 8-bit level on average, on an H200 (1.6× faster) as on an
-    Intel CPU with AMX (1.9×; bench.sample). A CPU without AMX ran the generator slower in bf16, and
-    no probe is run: sampling must start at once, and draw the same images whatever n.
+    There bf16 draws faster with the same metrics (docs/benchmarks.md); a CPU without AMX ran the generator
+    slower in bf16. No probe is run: sampling must start at once and draw the same images whatever n.
     """
     if asked not in SAMPLING_PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(SAMPLING_PRECISIONS)}, got {asked!r}")
