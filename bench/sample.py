@@ -12,8 +12,9 @@ bench/out/sample), it measures:
 - the steady-state rate of `Run.sample` at several batch sizes, with the eager layers ("before")
   and with gankit's CPU form of the generator ("after": models/inference.py), median of --repeats;
 - bf16 (`Run(precision="bf16")`), on the same footing, and its distance from fp32 in 8-bit levels;
+- both again once the process keeps freed memory for reuse, as `gankit sample` does (utils/memory.py);
 - `gankit sample` end to end, in fp32 and bf16: 20 100 samples against 100, in fresh processes, so
-  start-up cancels.
+  start-up cancels; in fp32 also with glibc's default allocator (utils/memory.py switched off).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from gankit.cli.main import main as gankit
 from gankit.models.inference import ProductConvTranspose, rewritable
 from gankit.run import Run
 from gankit.training.precision import has_amx
+from gankit.utils.memory import keep_freed_memory
 
 OUT = Path("bench/out/sample")
 N = 20_000
@@ -67,11 +69,18 @@ def rate(run: Run, batch: int, repeats: int) -> float:
     return N / float(np.median(times))
 
 
-def cli_rate(path: Path, precision: str = "fp32") -> float:
+# `gankit sample` with glibc's default allocator: the CLI's own keep_freed_memory switched off
+PLAIN_ALLOCATOR = ("import sys; from gankit.cli import sample; sample.keep_freed_memory = lambda: False; "
+                   "from gankit.cli.main import main; sys.exit(main(sys.argv[1:]))")
+
+
+def cli_rate(path: Path, precision: str = "fp32", keep_memory: bool = True) -> float:
     """Images per second of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
+    command = [sys.executable, "-m", "gankit"] if keep_memory else [sys.executable, "-c", PLAIN_ALLOCATOR]
+
     def seconds(n: int) -> float:
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gankit", "sample", str(path), "--n", str(n), "--precision", precision,
+        subprocess.run([*command, "sample", str(path), "--n", str(n), "--precision", precision,
                         "--out", str(OUT.parent / "sample.npy")], check=True, stdout=subprocess.DEVNULL)
         return time.perf_counter() - t
     small = min(seconds(100) for _ in range(3))
@@ -156,9 +165,14 @@ def main() -> None:
             print(f"| {name} | {batch} | {v:.0f} | {v / limit:.0%} |")
     v = rate(Run(path, precision="bf16"), 128, args.repeats)
     print(f"| CPU form, bf16 (`Run(precision='bf16')`) | 128 | {v:.0f} | {v / limit:.0%} |")
-    for precision in ("fp32", "bf16"):
-        v = cli_rate(path, precision)
-        print(f"| `gankit sample --precision {precision}`, 20 100 vs 100 samples (CPU form, batch 128) | 128 | "
+    if keep_freed_memory():  # from here on, this process reuses freed memory as the CLI does
+        for precision in ("fp32", "bf16"):
+            v = rate(Run(path, precision=precision), 128, args.repeats)
+            print(f"| CPU form, {precision}, freed memory kept (`keep_freed_memory()`) | 128 | {v:.0f} | {v / limit:.0%} |")
+    for precision, keep in (("fp32", False), ("fp32", True), ("bf16", True)):
+        v = cli_rate(path, precision, keep)
+        allocator = "freed memory kept (the CLI's)" if keep else "glibc's default allocator"
+        print(f"| `gankit sample --precision {precision}`, {allocator}, 20 100 vs 100 samples | 128 | "
               f"{v:.0f} | {v / limit:.0%} |")
     fp32, bf16 = (Run(path, precision=p).sample_array(2000, mixture=False, reject=0, jacobian_reject=0).astype(float)
                   for p in ("fp32", "bf16"))

@@ -258,13 +258,16 @@ class Run:
         """
         self._need_classes(c)
         G, z, batch_size = self.generator(), z.to(self.device), self.batch(batch_size)
-        parts = []
+        out = None  # filled batch by batch: no list of parts to concatenate at the end
         for i in range(0, len(z), batch_size):
             args = (z[i : i + batch_size],) if not self.conditional else (z[i : i + batch_size],
                                                                          c[i : i + batch_size].to(self.device))
             with autocast(self.precision, self.device):
-                parts.append(G(*args, **kwargs).float().cpu())
-        return torch.cat(parts)
+                x = G(*args, **kwargs)
+            if out is None:
+                out = torch.empty((len(z), *x.shape[1:]), dtype=torch.float32)
+            out[i : i + len(x)] = x
+        return out if out is not None else torch.empty((0, *self.info["shape"]))
 
     @torch.no_grad()
     def realism(self, x: torch.Tensor, c: torch.Tensor | None = None, batch_size: int | None = None) -> torch.Tensor:

@@ -17,7 +17,8 @@ from gankit.utils.provenance import Provenance, mark, save_options
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """Map model-space images in [-1, 1] (N×C×H×W) to uint8 N×H×W (gray) or N×H×W×C."""
-    arr = ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+    # clamp makes the one copy; the rest works in it (a pass over the samples each, no fresh allocation)
+    arr = x.detach().float().cpu().clamp(-1, 1).add_(1).mul_(127.5).round_().to(torch.uint8).numpy()
     arr = arr.transpose(0, 2, 3, 1)
     return arr[..., 0] if arr.shape[-1] == 1 else arr
 
