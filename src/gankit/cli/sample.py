@@ -17,7 +17,7 @@ def open_run(args: argparse.Namespace) -> Run:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     """Write samples from a run folder."""
-    keep_freed_memory()  # G's passes reuse their buffers instead of faulting fresh pages in: 1.4× on a CPU
+    keep_freed_memory()  # G's passes reuse their buffers instead of faulting fresh pages in (docs/benchmarks.md)
     run = open_run(args)
     out = run.save_samples(args.out, n=args.n, seed=args.seed, classes=args.cls, truncation=args.truncation,
                            reject=args.reject, mixture=args.mixture, jacobian_reject=args.jacobian_reject,
