@@ -31,17 +31,19 @@ with torch.no_grad():
 
 
 def _faults(mode: str, **env: str) -> tuple[str, float]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}  # glibc as it comes
     out = subprocess.run([sys.executable, "-c", FAULTS, mode], capture_output=True, text=True, check=True,
-                         env={**os.environ, "OMP_NUM_THREADS": "1", **env}).stdout.split()
+                         env={**clean, "OMP_NUM_THREADS": "1", **env}).stdout.split()
     return out[0], float(out[1])
 
 
 def test_kept_memory_spares_the_page_faults():
     _, plain = _faults("plain")
+    if plain < 1000:  # a kernel that backs these blocks with huge pages faults little: nothing to spare
+        pytest.skip(f"{plain:.0f} page faults per pass without the setting")
     took, kept = _faults("keep")
     assert took == "True"
-    assert plain > 1000, plain  # each pass maps ~10 MB afresh: a fault per 4 KiB page
-    assert kept < plain / 5, (kept, plain)
+    assert kept < plain / 5, (kept, plain)  # plain: each pass maps ~10 MB afresh, a fault per 4 KiB page
 
 
 def test_the_users_own_glibc_setting_is_left_alone():
