@@ -123,7 +123,7 @@ def _device_arguments(p: argparse.ArgumentParser) -> None:
     """--device and --precision of a command that runs a trained generator."""
     p.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--precision", choices=SAMPLING_PRECISIONS, default="fp32",
-                   help="G's arithmetic: fp32 (default), bf16 (about 2× faster on a CPU with AMX, images within a "
+                   help="G's arithmetic: fp32 (default), bf16 (faster on a GPU or a CPU with AMX, images within a "
                         "fraction of an 8-bit level), or auto = bf16 on a GPU or a CPU with AMX")
 
 
