@@ -14,12 +14,14 @@ bench/out/sample), it measures:
 - bf16 (`Run(precision="bf16")`), on the same footing, and its distance from fp32 in 8-bit levels;
 - both again once the process keeps freed memory for reuse, as `gankit sample` does (utils/memory.py);
 - `gankit sample` end to end, in fp32 and bf16: 20 100 samples against 100, in fresh processes, so
-  start-up cancels; in fp32 also with glibc's default allocator (utils/memory.py switched off).
+  start-up cancels, with the page faults each image costs; in fp32 also with glibc's default allocator
+  (utils/memory.py switched off).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import time
@@ -74,18 +76,17 @@ PLAIN_ALLOCATOR = ("import sys; from gankit.cli import sample; sample.keep_freed
                    "from gankit.cli.main import main; sys.exit(main(sys.argv[1:]))")
 
 
-def cli_rate(path: Path, precision: str = "fp32", keep_memory: bool = True) -> float:
-    """Images per second of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
+def cli_rate(path: Path, precision: str = "fp32", keep_memory: bool = True) -> tuple[float, float]:
+    """(images per second, page faults per image) of `gankit sample` from 100 to 20 100 samples, in fresh processes."""
     command = [sys.executable, "-m", "gankit"] if keep_memory else [sys.executable, "-c", PLAIN_ALLOCATOR]
 
-    def seconds(n: int) -> float:
-        t = time.perf_counter()
+    def cost(n: int) -> tuple[float, int]:
+        faults, t = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt, time.perf_counter()
         subprocess.run([*command, "sample", str(path), "--n", str(n), "--precision", precision,
                         "--out", str(OUT.parent / "sample.npy")], check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - t
-    small = min(seconds(100) for _ in range(3))
-    large = min(seconds(100 + N) for _ in range(3))
-    return N / (large - small)
+        return time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - faults
+    small, large = (min(cost(n) for _ in range(3)) for n in (100, 100 + N))
+    return N / (large[0] - small[0]), (large[1] - small[1]) / N
 
 
 def eager(path: Path) -> Run:
@@ -170,10 +171,10 @@ def main() -> None:
             v = rate(Run(path, precision=precision), 128, args.repeats)
             print(f"| CPU form, {precision}, freed memory kept (`keep_freed_memory()`) | 128 | {v:.0f} | {v / limit:.0%} |")
     for precision, keep in (("fp32", False), ("fp32", True), ("bf16", True)):
-        v = cli_rate(path, precision, keep)
+        v, faults = cli_rate(path, precision, keep)
         allocator = "freed memory kept (the CLI's)" if keep else "glibc's default allocator"
-        print(f"| `gankit sample --precision {precision}`, {allocator}, 20 100 vs 100 samples | 128 | "
-              f"{v:.0f} | {v / limit:.0%} |")
+        print(f"| `gankit sample --precision {precision}`, {allocator}, 20 100 vs 100 samples, {faults:.1f} page "
+              f"faults per image | 128 | {v:.0f} | {v / limit:.0%} |")
     fp32, bf16 = (Run(path, precision=p).sample_array(2000, mixture=False, reject=0, jacobian_reject=0).astype(float)
                   for p in ("fp32", "bf16"))
     print(f"\nbf16 against fp32, 2 000 samples: {np.abs(bf16 - fp32).mean():.2f} of an 8-bit level on average, "
