@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo demo-figure view browser view-screenshots bench-view bench-sample test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
+.PHONY: install demo demo-figure view browser view-screenshots bench-view bench-sample bench-startup test lint data bench bench-overhead bench-ring8 bench-modes bench-fashion bench-demo bench-versus bench-control bench-stylegan2 bench-translation bench-music bench-text2img bench-detect bench-watermark music-examples audio clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-view: install data
 # CPU sampling against the generator's FLOP limit, before and after the CPU form (about 2 minutes).
 bench-sample: install data
 	$(PY) -m bench.sample
+
+# The command line's start-up in fresh processes, and gankit's own share of it (about a minute).
+bench-startup: install data
+	$(PY) -m bench.startup
 
 # Screenshots of every view of gankit view for the README and docs/view.md (trains small runs first if needed).
 view-screenshots: install browser data

@@ -47,6 +47,16 @@ def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fas
     assert "plots/curves.png" in report and "samples/final.png" in report and "D accuracy" in report
 
 
+def games_loaded_by_sample(run, out) -> list[str]:
+    """The game folders `gankit sample` imports, in a fresh process."""
+    code = ("import json, sys\nfrom gankit.cli.main import main\n"
+            f"assert main(['sample', {str(run)!r}, '--n', '4', '--out', {str(out)!r}]) == 0\n"
+            "print(json.dumps(sorted({m.split('.')[2] for m in sys.modules if m.startswith('gankit.games.')} "
+            "- {'base', 'registry', 'schedule', 'stats'})))")
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return json.loads(printed.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("preset, shape, dtype", [("ring8-tiny", (50, 2), "float32"), ("digits-dcgan-tiny", (50, 32, 32), "uint8")])
 def test_sample_png_and_npy(tmp_path, preset, shape, dtype):
     run = tmp_path / "run"
@@ -57,6 +67,7 @@ def test_sample_png_and_npy(tmp_path, preset, shape, dtype):
     main(["sample", str(run), "--n", "50", "--out", str(tmp_path / "s2.npy"), "--seed", "3"])
     assert np.array_equal(arr, np.load(tmp_path / "s2.npy"))
     assert main(["sample", str(run), "--n", "16", "--out", str(tmp_path / "g.png")]) == 0
+    assert games_loaded_by_sample(run, tmp_path / "f.npy") == ["adversarial"]  # not music, translation or text
     from PIL import Image
 
     assert Image.open(tmp_path / "g.png").size[0] > 100

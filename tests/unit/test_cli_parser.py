@@ -35,3 +35,30 @@ def test_help_and_presets_never_import_torch(argv):
             "print(sorted(m for m in ('torch', 'numpy', 'starlette') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+COLLECTOR_PROBE = """
+import gc, importlib, sys
+from gankit.cli import main as cli
+seen = []
+real_import = importlib.import_module
+cli.importlib.import_module = lambda name: (seen.append(gc.isenabled()), real_import(name))[1]
+{setup}
+frozen = gc.get_freeze_count()
+cli.command("presets")
+first = (seen[:], gc.isenabled(), gc.get_freeze_count() > frozen)
+cli.command("presets")
+print(first, len(seen), gc.isenabled())
+"""
+
+
+def test_a_commands_first_import_runs_with_the_collector_paused_then_restores_it():
+    out = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE.format(setup="")], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "([False], True, True) 1 True"  # paused while importing, frozen after; once only
+
+
+def test_a_collector_the_caller_switched_off_stays_off():
+    out = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE.format(setup="gc.disable()")], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "([False], False, True) 1 False"

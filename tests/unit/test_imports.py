@@ -9,6 +9,7 @@ import grimp
 import pytest
 
 import gankit
+from gankit.games.registry import GAMES
 
 ROOT = Path(gankit.__file__).parent
 PYPROJECT = ROOT.parents[1] / "pyproject.toml"
@@ -78,6 +79,8 @@ def test_no_import_cycle_anywhere():
     for child in ("gankit.api", "gankit.config"):
         if graph.direct_import_exists(importer="gankit", imported=child):
             graph.remove_import(importer="gankit", imported=child)
+    for target in GAMES.values():  # the game registry imports its folders by name, on first use
+        graph.add_import(importer="gankit.games.registry", imported=target.split(":")[0])
     assert _cycles(graph) == []
 
 

@@ -8,9 +8,11 @@ the latent tools or the applications.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from gankit.cli.boundary import guarded
 from gankit.cli.parser import build_parser
@@ -28,10 +30,37 @@ COMMANDS = {
 }
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, then freeze what survived: for imports, which make no garbage.
+
+    Importing torch creates hundreds of thousands of long-lived objects, and a full collection walks all
+    of them; paused, then frozen out of every later collection, `gankit sample` starts about 0.4 s sooner
+    (`python -m bench.startup`). The collector's own setting is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
 def command(name: str) -> Callable:
-    """The function that runs a subcommand, its module imported now."""
+    """The function that runs a subcommand, its module imported now.
+
+    A module's first import runs with the collector paused; a later one (in a process that calls `main`
+    again) costs nothing and would only freeze garbage the caller has not collected yet.
+    """
     module, function = COMMANDS[name].split(":")
-    return getattr(importlib.import_module(f"gankit.cli.{module}"), function)
+    path = f"gankit.cli.{module}"
+    if path in sys.modules:
+        return getattr(sys.modules[path], function)
+    with collector_paused():
+        loaded = importlib.import_module(path)
+    return getattr(loaded, function)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from gankit.config.files import PRESET_DIR, preset_names, read_json_config, read_yaml_config
-from gankit.config.schema import Config, dataclass_of, valid_keys
+from gankit.config.schema import Config, dataclass_of, field_types, valid_keys
 from gankit.errors import CheckpointError, ConfigError
 from gankit.utils.atomic import write_json_atomic
 
@@ -73,7 +73,7 @@ def from_dict(data: Mapping[str, Any], cls: type = Config, prefix: str = "") -> 
     """Build a (nested) config dataclass from a dict, refusing unknown keys and wrong types."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {data!r}")
-    hints = typing.get_type_hints(cls)
+    hints = field_types(cls)
     names = [f.name for f in dataclasses.fields(cls)]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+import types
 import typing
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
@@ -662,9 +665,15 @@ def _numbers(cfg: Config) -> list[tuple[str, float]]:
     return out
 
 
+@functools.cache
+def field_types(cls: type) -> Mapping[str, Any]:
+    """The resolved type of every field of a config section (cached: resolving compiles each annotation)."""
+    return types.MappingProxyType(typing.get_type_hints(cls))
+
+
 def dataclass_of(cls: type, name: str) -> type | None:
     """The dataclass type of field `name` of `cls` (a config section), or None for a plain value."""
-    hint = typing.get_type_hints(cls)[name]
+    hint = field_types(cls)[name]
     return hint if is_dataclass(hint) else None
 
 

@@ -1,0 +1,34 @@
+"""The game registry: every line names a spec that loads, an unknown name lists the valid ones, and a game's
+folder is imported only when that game is asked for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from gankit.errors import ConfigError
+from gankit.games.base import GameSpec
+from gankit.games.registry import GAMES, game_names, game_spec
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_every_line_loads_its_spec(name):
+    spec = game_spec(name)
+    assert isinstance(spec, GameSpec) and game_spec(name) is spec and spec.name == name
+
+
+def test_an_unknown_game_lists_the_valid_ones():
+    with pytest.raises(ConfigError, match="game='chess' is not a game gankit knows; choose one of: adversarial, cyclegan"):
+        game_spec("chess")
+    assert game_names() == list(GAMES)
+
+
+def test_a_game_folder_is_imported_when_its_game_is_asked_for():
+    code = ("import sys\nfrom gankit.games.registry import game_spec\n"
+            "folders = lambda: sorted({m.split('.')[2] for m in sys.modules if m.startswith('gankit.games.')} "
+            "- {'base', 'registry', 'schedule', 'stats'})\n"
+            "before = folders(); game_spec('cyclegan'); print(before, folders())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] ['translation']"
