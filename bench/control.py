@@ -1,17 +1,21 @@
 """Control accuracy of a class-conditional preset on a CPU time budget, with the per-class table.
 
     python -m bench.control [--preset fashion-cdcgan] [--minutes 10 | --steps N] [--n 10000] [--set KEY=VALUE ...]
+    python -m bench.control --run RUN          (score a trained run again, without training)
 
 Trains the preset for the budget (wall clock, this machine) or for exactly --steps steps (the same
 figures on any host), then asks the EMA generator for
 n samples, every class in turn, and scores them with `gankit eval`'s conditional metrics:
 control accuracy (share judged by the shipped domain classifier to be the class asked for, with
 its Wilson 95% interval) and intra-class FID (Miyato & Koyama 2018) against the held-out test
-split, in the classifier's feature space. Beside each class's FID it prints the estimator's floor:
-the intra-class FID of as many real training images of that class, which a perfect generator
-would score, and beside each class's control the judge's own accuracy on that class's real test
-images. Prints a markdown table, one row per class, and writes RUN/control.json and
-RUN/samples/final.png (one row per class).
+split, in the classifier's feature space. Beside each class's FID it prints two floors:
+- the intra-class FID of as many real training images of that class, which a perfect generator
+  would score;
+- the same with the images drawn so that the judge puts at least 90% of each class in its class
+  (issue 17's control bar): the closest to the real data that a generator meeting the bar can be.
+Beside each class's control it prints the judge's own accuracy on that class's real test images.
+Prints a markdown table, one row per class, each floor's worst/best ratio over --draws draws of the
+real images, and writes RUN/control.json.
 """
 
 from __future__ import annotations
@@ -30,61 +34,100 @@ from gankit.metrics import extract_features
 from gankit.metrics.control import intra_class_fid
 from gankit.run import Run
 
+CONTROL_BAR = 0.9  # issue 17: every class controlled at ≥ 90%
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="fashion-cdcgan")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--steps", type=int, default=None, help="train exactly this many steps instead of a time budget")
+    ap.add_argument("--run", type=Path, default=None, help="score this trained run instead of training one")
     ap.add_argument("--n", type=int, default=10_000, help="generated samples, every class in turn")
+    ap.add_argument("--draws", type=int, default=5, help="draws of real images for the floors' worst/best ratios")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     args = ap.parse_args()
+    run, wall = trained(args) if args.run is None else (Run(args.run), None)
+    t = time.perf_counter()
+    setup = setup_for(run, None)
+    card = evaluate(run, n=args.n, metrics="control,intra_fid,fid", setup=setup)
+    trained_for = f"{wall / 60:.1f} min wall" if wall is not None else f"read from {run.path}"
+    print(f"{run.path.name} {' '.join(args.overrides)}: {run.step} steps, {trained_for}; "
+          f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
+    floor = print_table(run, setup, card, args.n)
+    for bar in (None, CONTROL_BAR):
+        ratios = [ratio(real_floor(run, setup, args.n, seed=s, control_bar=bar)) for s in range(args.draws)]
+        what = f"with each class judged its own at ≥ {CONTROL_BAR:.0%}" if bar else "as they come"
+        print(f"real training images {what}, {args.draws} draws: worst/best {min(ratios):.1f}-{max(ratios):.1f}×")
+    (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": args.minutes, "wall_s": wall,
+                                                       "card": card, "floor": floor}, indent=2))
+
+
+def trained(args: argparse.Namespace) -> tuple[Run, float]:
+    """Train the preset for the budget into a fresh folder; the run and its wall seconds."""
     out = args.out or Path("bench/out") / f"control-{args.preset}"
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
     length = [f"train.steps={args.steps}"] if args.steps else ["train.steps=1000000",
                                                                 f"train.budget_minutes={args.minutes}"]
     run = gankit.train(args.preset, out=out, overrides=[*length, "log.progress=false", *args.overrides])
-    wall = time.perf_counter() - t
-    t = time.perf_counter()
-    setup = setup_for(run, None)
-    card = evaluate(run, n=args.n, metrics="control,intra_fid,fid", setup=setup)
+    return run, time.perf_counter() - t
+
+
+def print_table(run: Run, setup: EvalSetup, card: dict, n: int) -> dict[str, float]:
+    """The per-class markdown table; returns the floor (real training images' intra-class FID per class)."""
     m = card["metrics"]
     control, intra = m["control"], m["intra_fid"]
-    budget = "no budget" if args.steps else f"budget {args.minutes} min"
-    print(f"{args.preset} {' '.join(args.overrides)}: {run.step} steps in {wall / 60:.1f} min wall ({budget}); "
-          f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    floor, judged = real_floor(run, setup, args.n), judge_on_real(run, setup, args.n)
-    print("| class | control accuracy | the judge on real test images | intra-class FID | real training images (floor) |"
-          "\n|---|---|---|---|---|")
+    floor, at_bar = real_floor(run, setup, n), real_floor(run, setup, n, control_bar=CONTROL_BAR)
+    judged = judge_on_real(run, setup, n)
+    print("| class | control accuracy | the judge on real test images | intra-class FID | real training images (floor) "
+          f"| real training images judged their class ≥ {CONTROL_BAR:.0%} |\n|---|---|---|---|---|---|")
     for name, acc in control["extras"]["per_class"].items():
         print(f"| {name} | {100 * acc:.1f}% | {100 * judged[name]:.1f}% | {intra['extras']['per_class'][name]:.2f} | "
-              f"{floor[name]:.2f} |")
+              f"{floor[name]:.2f} | {at_bar[name]:.2f} |")
     lo, hi = control["ci"]
-    fids = intra["extras"]["per_class"].values()
     print(f"| **all** | **{100 * control['value']:.1f}%** (95% CI {100 * lo:.1f}-{100 * hi:.1f}) | "
           f"{100 * sum(judged.values()) / len(judged):.1f}% | "
-          f"**{intra['value']:.2f}** (mean; worst/best {max(fids) / min(fids):.1f}×) | "
-          f"{sum(floor.values()) / len(floor):.2f} (worst/best {max(floor.values()) / min(floor.values()):.1f}×) |")
+          f"**{intra['value']:.2f}** (mean; worst/best {ratio(intra['extras']['per_class']):.1f}×) | "
+          f"{sum(floor.values()) / len(floor):.2f} (worst/best {ratio(floor):.1f}×) | "
+          f"{sum(at_bar.values()) / len(at_bar):.2f} (worst/best {ratio(at_bar):.1f}×) |")
     print(f"\nFID (all classes together): {m['fid']['value']:.2f}; samples by class: {run.path / 'samples/final.png'}")
-    (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": args.minutes, "wall_s": wall,
-                                                       "card": card, "floor": floor}, indent=2))
+    return floor
 
 
-def real_floor(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
-    """Intra-class FID of n real training images, n/K per class, against evaluate's reference: a perfect G's score."""
+def real_floor(run: Run, setup: EvalSetup, n: int, seed: int = 0, control_bar: float | None = None) -> dict[str, float]:
+    """Intra-class FID of n real training images, n/K per class, against evaluate's reference: a perfect G's score.
+
+    With `control_bar`, each class's images are drawn so that the judge puts at least that share of them in
+    their class (the rest judged otherwise): the closest to the real data that a G meeting the bar can be.
+    """
     _, f_real = setup.real_features(n, 1)  # the reference evaluate(seed=0) scored, from its cache
     train = run.dataset()
-    g = torch.Generator().manual_seed(0)
+    g = torch.Generator().manual_seed(seed)
     per_class = n // len(run.class_names)
-    idx = torch.cat([torch.nonzero(train.y == c).flatten()[torch.randperm(int((train.y == c).sum()), generator=g)]
-                     [:per_class] for c in range(len(run.class_names))])
+    judged = judged_classes(control_judge(setup.extractor, run.data_name), train.x) if control_bar else None
+    idx = []
+    for c in range(len(run.class_names)):
+        mine = train.y == c
+        if judged is None:
+            groups = [(torch.nonzero(mine).flatten(), per_class)]
+        else:
+            right, wrong = torch.nonzero(mine & (judged == c)).flatten(), torch.nonzero(mine & (judged != c)).flatten()
+            k = round(max(control_bar, len(right) / int(mine.sum())) * per_class)
+            groups = [(right, k), (wrong, per_class - k)]
+        idx += [pool[torch.randperm(len(pool), generator=g)][:k] for pool, k in groups]
+    idx = torch.cat(idx)
     result = intra_class_fid(f_real, setup.real_labels_of(n, 1), extract_features(setup.extractor, train.x[idx]),
                              train.y[idx], run.class_names)
     return result.extras["per_class"]
+
+
+def ratio(fids: dict[str, float]) -> float:
+    """Worst class's intra-class FID over the best class's."""
+    return max(fids.values()) / min(fids.values())
 
 
 def judge_on_real(run: Run, setup: EvalSetup, n: int) -> dict[str, float]:
