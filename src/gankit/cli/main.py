@@ -32,7 +32,7 @@ COMMANDS = {
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, then freeze what survived: for imports, which make no garbage.
+    """Pause Python's cyclic garbage collector, then freeze what was made: for imports, which make little garbage.
 
     Importing torch creates hundreds of thousands of long-lived objects, and a full collection walks all
     of them; paused, then frozen out of every later collection, `gankit sample` starts about 0.4 s sooner
@@ -51,8 +51,8 @@ def collector_paused() -> Iterator[None]:
 def command(name: str) -> Callable:
     """The function that runs a subcommand, its module imported now.
 
-    A module's first import runs with the collector paused; a later one (in a process that calls `main`
-    again) costs nothing and would only freeze garbage the caller has not collected yet.
+    Its first import runs with the collector paused. A later call (a process that calls `main` again)
+    finds it imported and leaves the collector alone: freezing then would keep the caller's garbage forever.
     """
     module, function = COMMANDS[name].split(":")
     path = f"gankit.cli.{module}"
