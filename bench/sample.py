@@ -140,16 +140,23 @@ def _args(run: Run, batch: int) -> tuple[torch.Tensor, ...]:
     return (z,) if not run.conditional else (z, torch.arange(batch) % len(run.class_names))
 
 
+def fashion_dcgan_run(given: str | None) -> Path:
+    """The run folder given, else two steps of fashion-dcgan trained into bench/out/sample (once)."""
+    if given is not None:
+        return Path(given)
+    if not (OUT / "checkpoints").is_dir():
+        assert gankit(["train", "fashion-dcgan", "--set", "train.steps=2", "--set", "log.progress=false",
+                       "--set", "log.report=none", "--out", str(OUT)]) == 0
+    return OUT
+
+
 def main() -> None:
     """Measure and print a markdown table."""
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--run", default=None, help="a fashion-dcgan run (default: trains two steps of one)")
     p.add_argument("--repeats", type=int, default=5)
     args = p.parse_args()
-    path = Path(args.run) if args.run else OUT
-    if args.run is None and not (OUT / "checkpoints").is_dir():
-        assert gankit(["train", "fashion-dcgan", "--set", "train.steps=2", "--set", "log.progress=false",
-                       "--set", "log.report=none", "--out", str(OUT)]) == 0
+    path = fashion_dcgan_run(args.run)
     run = Run(path)
     flops, peak = flops_per_image(run), fp32_peak()
     limit = peak / flops

@@ -21,11 +21,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from gankit.cli.main import main as gankit
+from bench.sample import fashion_dcgan_run
 
-OUT = Path("bench/out/sample")
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \|\s+(\S+)")
 
 
@@ -56,11 +54,8 @@ def main() -> None:
     p.add_argument("--run", default=None, help="a fashion-dcgan run (default: trains two steps of one)")
     p.add_argument("--repeats", type=int, default=9)
     args = p.parse_args()
-    run = Path(args.run) if args.run else OUT
-    if args.run is None and not (OUT / "checkpoints").is_dir():
-        assert gankit(["train", "fashion-dcgan", "--set", "train.steps=2", "--set", "log.progress=false",
-                       "--set", "log.report=none", "--out", str(OUT)]) == 0
-    out = OUT.parent / "startup.png"
+    run = fashion_dcgan_run(args.run)
+    out = run.parent / "startup.png"
     sample = ["-m", "gankit", "sample", str(run), "--n", "100", "--out", str(out)]
     rows = {"python -c \"import torch\"": ["-c", "import torch"], "gankit --help": ["-m", "gankit", "--help"],
             "gankit presets": ["-m", "gankit", "presets"], "gankit sample RUN --n 100": sample}
