@@ -11,8 +11,9 @@ its Wilson 95% interval) and intra-class FID (Miyato & Koyama 2018) against the 
 split, in the classifier's feature space. Beside each class's FID it prints two floors:
 - the intra-class FID of as many real training images of that class, which a perfect generator
   would score;
-- the same with the images drawn so that the judge puts at least 90% of each class in its class
-  (issue 17's control bar): the closest to the real data that a generator meeting the bar can be.
+- the same with the images subsampled by the judge's verdict, so that it puts at least 90% of each
+  class in its class (issue 17's control bar): a reference point for a generator that draws real
+  images and just meets the bar.
 Beside each class's control it prints the judge's own accuracy on that class's real test images.
 Prints a markdown table, one row per class, each floor's worst/best ratio over --draws draws of the
 real images, and writes RUN/control.json.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import time
 from pathlib import Path
@@ -29,15 +31,18 @@ from pathlib import Path
 import torch
 
 import gankit
+from gankit.data.base import ArrayDataset
 from gankit.evaluation import EvalSetup, control_judge, evaluate, judged_classes, setup_for
 from gankit.metrics import extract_features
 from gankit.metrics.control import intra_class_fid
 from gankit.run import Run
 
 CONTROL_BAR = 0.9  # issue 17: every class controlled at ≥ 90%
+Training = tuple[ArrayDataset, torch.Tensor]  # the training images and the judge's class for each
 
 
 def main() -> None:
+    """Train (or read) a run, score it and print the per-class table with the floors."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="fashion-cdcgan")
     ap.add_argument("--minutes", type=float, default=10.0)
@@ -48,6 +53,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     args = ap.parse_args()
+    if args.run is not None and (args.steps or args.overrides or args.out):
+        ap.error("--run scores a trained run as it is: --steps, --set and --out apply only to a run trained here")
     run, wall = trained(args) if args.run is None else (Run(args.run), None)
     t = time.perf_counter()
     setup = setup_for(run, None)
@@ -55,13 +62,17 @@ def main() -> None:
     trained_for = f"{wall / 60:.1f} min wall" if wall is not None else f"read from {run.path}"
     print(f"{run.path.name} {' '.join(args.overrides)}: {run.step} steps, {trained_for}; "
           f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
-    floor = print_table(run, setup, card, args.n)
-    for bar in (None, CONTROL_BAR):
-        ratios = [ratio(real_floor(run, setup, args.n, seed=s, control_bar=bar)) for s in range(args.draws)]
-        what = f"with each class judged its own at ≥ {CONTROL_BAR:.0%}" if bar else "as they come"
-        print(f"real training images {what}, {args.draws} draws: worst/best {min(ratios):.1f}-{max(ratios):.1f}×")
-    (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": args.minutes, "wall_s": wall,
-                                                       "card": card, "floor": floor}, indent=2))
+    training = judge_on_training(run, setup)
+    floors = print_table(run, setup, card, args.n, training)
+    ratios = {}
+    for name, bar in (("as they come", None), (f"each class judged its own at ≥ {CONTROL_BAR:.0%}", CONTROL_BAR)):
+        ratios[name] = [ratio(real_floor(run, setup, args.n, training, seed=s, control_bar=bar))
+                        for s in range(args.draws)]
+        print(f"real training images, {name}, {args.draws} draws (the first is the table's): worst/best "
+              f"{min(ratios[name]):.1f}-{max(ratios[name]):.1f}×")
+    budget = None if wall is None or args.steps else args.minutes
+    (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": budget, "wall_s": wall,
+                                                       "card": card, **floors, "floor_ratios": ratios}, indent=2))
 
 
 def trained(args: argparse.Namespace) -> tuple[Run, float]:
@@ -75,13 +86,13 @@ def trained(args: argparse.Namespace) -> tuple[Run, float]:
     return run, time.perf_counter() - t
 
 
-def print_table(run: Run, setup: EvalSetup, card: dict, n: int) -> dict[str, float]:
-    """The per-class markdown table; returns the floor (real training images' intra-class FID per class)."""
+def print_table(run: Run, setup: EvalSetup, card: dict, n: int, training: Training) -> dict[str, dict[str, float]]:
+    """The per-class markdown table; returns both floors (real training images' intra-class FID per class)."""
     m = card["metrics"]
     control, intra = m["control"], m["intra_fid"]
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    floor, at_bar = real_floor(run, setup, n), real_floor(run, setup, n, control_bar=CONTROL_BAR)
+    floor, at_bar = real_floor(run, setup, n, training), real_floor(run, setup, n, training, control_bar=CONTROL_BAR)
     judged = judge_on_real(run, setup, n)
     print("| class | control accuracy | the judge on real test images | intra-class FID | real training images (floor) "
           f"| real training images judged their class ≥ {CONTROL_BAR:.0%} |\n|---|---|---|---|---|---|")
@@ -95,30 +106,39 @@ def print_table(run: Run, setup: EvalSetup, card: dict, n: int) -> dict[str, flo
           f"{sum(floor.values()) / len(floor):.2f} (worst/best {ratio(floor):.1f}×) | "
           f"{sum(at_bar.values()) / len(at_bar):.2f} (worst/best {ratio(at_bar):.1f}×) |")
     print(f"\nFID (all classes together): {m['fid']['value']:.2f}; samples by class: {run.path / 'samples/final.png'}")
-    return floor
+    return {"floor": floor, "floor_at_control_bar": at_bar}
 
 
-def real_floor(run: Run, setup: EvalSetup, n: int, seed: int = 0, control_bar: float | None = None) -> dict[str, float]:
+def judge_on_training(run: Run, setup: EvalSetup) -> Training:
+    """The run's training images with the class the judge gives each."""
+    train = run.dataset()
+    return train, judged_classes(control_judge(setup.extractor, run.data_name), train.x)
+
+
+def real_floor(run: Run, setup: EvalSetup, n: int, training: Training, seed: int = 0,
+               control_bar: float | None = None) -> dict[str, float]:
     """Intra-class FID of n real training images, n/K per class, against evaluate's reference: a perfect G's score.
 
     With `control_bar`, each class's images are drawn so that the judge puts at least that share of them in
-    their class (the rest judged otherwise): the closest to the real data that a G meeting the bar can be.
+    their class and the rest elsewhere: a reference point for a G that just meets the bar (real images,
+    subsampled by the judge's verdict).
     """
     _, f_real = setup.real_features(n, 1)  # the reference evaluate(seed=0) scored, from its cache
-    train = run.dataset()
+    train, judged = training
     g = torch.Generator().manual_seed(seed)
     per_class = n // len(run.class_names)
-    judged = judged_classes(control_judge(setup.extractor, run.data_name), train.x) if control_bar else None
     idx = []
     for c in range(len(run.class_names)):
         mine = train.y == c
-        if judged is None:
+        if control_bar is None:
             groups = [(torch.nonzero(mine).flatten(), per_class)]
         else:
             right, wrong = torch.nonzero(mine & (judged == c)).flatten(), torch.nonzero(mine & (judged != c)).flatten()
-            k = round(max(control_bar, len(right) / int(mine.sum())) * per_class)
-            groups = [(right, k), (wrong, per_class - k)]
-        idx += [pool[torch.randperm(len(pool), generator=g)][:k] for pool, k in groups]
+            kept = math.ceil(round(max(control_bar, len(right) / int(mine.sum())) * per_class, 6))
+            groups = [(right, kept), (wrong, per_class - kept)]
+        for pool, size in groups:
+            assert len(pool) >= size, f"class {run.class_names[c]}: {len(pool)} images, {size} asked for; lower --n"
+            idx.append(pool[torch.randperm(len(pool), generator=g)[:size]])
     idx = torch.cat(idx)
     result = intra_class_fid(f_real, setup.real_labels_of(n, 1), extract_features(setup.extractor, train.x[idx]),
                              train.y[idx], run.class_names)

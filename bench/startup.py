@@ -1,4 +1,4 @@
-"""How long does the command line take to start, and how much of that is gankit's own imports?
+"""How long does the command line take to start, and what does `gankit sample` import?
 
     python -m bench.startup [--run RUN] [--repeats 9]          (make bench-startup; about a minute)
 
@@ -6,46 +6,49 @@ Each row runs a command in fresh processes and reports the best and the median w
 - `python -c "import torch"`: the floor of every command that touches a tensor;
 - `gankit --help` and `gankit presets`, which import neither torch nor numpy;
 - `gankit sample RUN --n 100` (a fashion-dcgan run: --run, else two steps of one trained into
-  bench/out/sample, as bench.sample does).
+  bench/out/sample, as bench.sample does);
+- the same through `gankit.cli.main.main(argv)`, as a program that calls the CLI runs it: the garbage
+  collector is left alone there (the console script pauses it for the command's imports and freezes them),
+  so the difference between the two rows is that pause's share.
 
-For `gankit sample` it also counts the gankit modules the command imports and sums their own import
-times (`python -X importtime`, so the figure carries that flag's small overhead), and lists the game
-folders it loaded: a DCGAN run should load its own game only.
+Then it lists the gankit modules and game folders `gankit sample` loads: a DCGAN run should load its own
+game's folder only.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 from bench.sample import fashion_dcgan_run
 
-IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+\d+ \|\s+(\S+)")
+AS_A_PROGRAM = "import sys; from gankit.cli.main import main; sys.exit(main(sys.argv[1:]))"
+LOADED = ("import json, sys; from gankit.cli.main import main; assert main(sys.argv[1:]) == 0; "
+          "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'gankit')))")
+SHARED = {"base", "registry", "schedule", "stats"}  # games/ modules every game uses
 
 
 def wall_times(argv: list[str], repeats: int) -> list[float]:
-    """Wall seconds of a fresh process running argv, once per repeat."""
+    """Wall seconds of a fresh process running argv, once per repeat (its error shown if it fails)."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         times.append(time.perf_counter() - t)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-2000:]}")
     return times
 
 
-def own_imports(argv: list[str]) -> tuple[int, float, list[str]]:
-    """(gankit modules imported, the sum of their own import times in s, the game folders loaded) for one run."""
-    err = subprocess.run([sys.executable, "-X", "importtime", *argv], check=True, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True).stderr
-    own = [(name, int(us)) for us, name in IMPORT_LINE.findall(err) if name.split(".")[0] == "gankit"]
-    games = sorted({name.split(".")[2] for name, _ in own
-                    if name.startswith("gankit.games.") and name.count(".") >= 2
-                    and name.split(".")[2] not in ("base", "registry", "schedule", "stats")})
-    return len(own), sum(us for _, us in own) / 1e6, games
+def loaded_modules(sample_args: list[str]) -> list[str]:
+    """The gankit modules a fresh process holds after `gankit sample`."""
+    out = subprocess.run([sys.executable, "-c", LOADED, *sample_args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -55,17 +58,18 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=9)
     args = p.parse_args()
     run = fashion_dcgan_run(args.run)
-    out = run.parent / "startup.png"
-    sample = ["-m", "gankit", "sample", str(run), "--n", "100", "--out", str(out)]
-    rows = {"python -c \"import torch\"": ["-c", "import torch"], "gankit --help": ["-m", "gankit", "--help"],
-            "gankit presets": ["-m", "gankit", "presets"], "gankit sample RUN --n 100": sample}
-    print("| command | best s | median s |\n|---|---|---|")
-    for label, argv in rows.items():
-        times = wall_times([sys.executable, *argv], args.repeats)
-        print(f"| {label} | {min(times):.2f} | {statistics.median(times):.2f} |")
-    count, seconds, games = own_imports(sample)
-    print(f"\n`gankit sample`: {count} gankit modules, {seconds:.3f} s of their own import time; "
-          f"game folders loaded: {', '.join(games) or 'none'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = ["sample", str(run), "--n", "100", "--out", f"{tmp}/samples.png"]
+        rows = {"python -c \"import torch\"": ["-c", "import torch"], "gankit --help": ["-m", "gankit", "--help"],
+                "gankit presets": ["-m", "gankit", "presets"], "gankit sample RUN --n 100": ["-m", "gankit", *sample],
+                "the same through `main(argv)`, the collector left alone": ["-c", AS_A_PROGRAM, *sample]}
+        print("| command | best s | median s |\n|---|---|---|")
+        for label, argv in rows.items():
+            times = wall_times([sys.executable, *argv], args.repeats)
+            print(f"| {label} | {min(times):.2f} | {statistics.median(times):.2f} |")
+        modules = loaded_modules(sample)
+    games = sorted({m.split(".")[2] for m in modules if m.startswith("gankit.games.")} - SHARED)
+    print(f"\n`gankit sample` loads {len(modules)} gankit modules; game folders: {', '.join(games) or 'none'}")
 
 
 if __name__ == "__main__":

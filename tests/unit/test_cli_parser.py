@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from gankit.cli import main as cli_main
 from gankit.cli import parser
 from gankit.cli.main import COMMANDS, build_parser, command
 from gankit.composer import GENERATORS
@@ -37,28 +38,35 @@ def test_help_and_presets_never_import_torch(argv):
     assert out.strip() == "[]"
 
 
+
 COLLECTOR_PROBE = """
-import gc, importlib, sys
+import contextlib, gc, importlib, io, sys
 from gankit.cli import main as cli
 seen = []
 real_import = importlib.import_module
 cli.importlib.import_module = lambda name: (seen.append(gc.isenabled()), real_import(name))[1]
 {setup}
 frozen = gc.get_freeze_count()
-cli.command("presets")
-first = (seen[:], gc.isenabled(), gc.get_freeze_count() > frozen)
-cli.command("presets")
-print(first, len(seen), gc.isenabled())
+with contextlib.redirect_stdout(io.StringIO()):
+    code = cli.main(["presets"], own_process={own_process})
+print(code, seen, gc.isenabled(), gc.get_freeze_count() > frozen)
 """
 
 
-def test_a_commands_first_import_runs_with_the_collector_paused_then_restores_it():
-    out = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE.format(setup="")], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "([False], True, True) 1 True"  # paused while importing, frozen after; once only
+@pytest.mark.parametrize("setup, own_process, expected", [
+    ("", True, "0 [False] True True"),  # the console script: paused while importing, frozen after, restored
+    ("gc.disable()", True, "0 [False] False True"),  # a collector switched off stays off
+    ("", False, "0 [True] True False"),  # a program calling main(): its collector and heap are left alone
+])
+def test_the_collector_is_paused_and_frozen_only_in_a_process_of_its_own(setup, own_process, expected):
+    code = COLLECTOR_PROBE.format(setup=setup, own_process=own_process)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == expected
 
 
-def test_a_collector_the_caller_switched_off_stays_off():
-    out = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE.format(setup="gc.disable()")], capture_output=True,
-                         text=True, check=True).stdout
-    assert out.strip() == "([False], False, True) 1 False"
+def test_the_console_script_runs_in_a_process_of_its_own(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli_main, "main", lambda argv=None, own_process=False: calls.append(own_process) or 0)
+    with pytest.raises(SystemExit):
+        cli_main.entry_point()
+    assert calls == [True]

@@ -32,3 +32,13 @@ def test_a_game_folder_is_imported_when_its_game_is_asked_for():
             "before = folders(); game_spec('cyclegan'); print(before, folders())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] ['translation']"
+
+
+def test_a_spec_registered_as_an_object_or_a_bad_line_is_handled(monkeypatch):
+    spec = game_spec("adversarial")
+    monkeypatch.setitem(GAMES, "mine", spec)
+    assert game_spec("mine") is spec
+    for bad in ("gankit.games.adversarial", "gankit.games.adversarial:NOPE", "gankit.games.base:GameSpec"):
+        monkeypatch.setitem(GAMES, "broken", bad)
+        with pytest.raises(ConfigError, match="names no GameSpec"):
+            game_spec("broken")

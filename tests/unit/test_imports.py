@@ -80,7 +80,8 @@ def test_no_import_cycle_anywhere():
         if graph.direct_import_exists(importer="gankit", imported=child):
             graph.remove_import(importer="gankit", imported=child)
     for target in GAMES.values():  # the game registry imports its folders by name, on first use
-        graph.add_import(importer="gankit.games.registry", imported=target.split(":")[0])
+        if isinstance(target, str):
+            graph.add_import(importer="gankit.games.registry", imported=target.split(":")[0])
     assert _cycles(graph) == []
 
 

@@ -8,11 +8,11 @@ the latent tools or the applications.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from gankit.cli.boundary import guarded
 from gankit.cli.parser import build_parser
@@ -30,13 +30,14 @@ COMMANDS = {
 }
 
 
-@contextmanager
+@contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, then freeze what was made: for imports, which make little garbage.
+    """Pause Python's cyclic garbage collector, then freeze every object alive at the end (`gc.freeze`).
 
-    Importing torch creates hundreds of thousands of long-lived objects, and a full collection walks all
-    of them; paused, then frozen out of every later collection, `gankit sample` starts about 0.4 s sooner
-    (`python -m bench.startup`). The collector's own setting is restored.
+    For the imports of a process that runs one command: importing torch creates hundreds of thousands of
+    long-lived objects, and each full collection walks all of them again. Paused, then frozen out of every
+    later collection, they cost `gankit sample` about a third of a second less (`python -m bench.startup`).
+    Frozen objects are never collected, so a caller's own heap must not be frozen: see `main`'s `own_process`.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -48,23 +49,20 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def command(name: str) -> Callable:
-    """The function that runs a subcommand, its module imported now.
-
-    Its first import runs with the collector paused. A later call (a process that calls `main` again)
-    finds it imported and leaves the collector alone: freezing then would keep the caller's garbage forever.
-    """
+def command(name: str, own_process: bool = False) -> Callable:
+    """The function that runs a subcommand, its module imported now (with the collector paused in `own_process`)."""
     module, function = COMMANDS[name].split(":")
-    path = f"gankit.cli.{module}"
-    if path in sys.modules:
-        return getattr(sys.modules[path], function)
-    with collector_paused():
-        loaded = importlib.import_module(path)
+    with collector_paused() if own_process else contextlib.nullcontext():
+        loaded = importlib.import_module(f"gankit.cli.{module}")
     return getattr(loaded, function)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted, 141 a closed pipe)."""
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 a failure at run time, 2 bad input, 130 interrupted, 141 a closed pipe).
+
+    own_process: this process exists to run this one command (the console script), so the command's
+    imports may pause and freeze the garbage collector; a program that calls `main` leaves it False.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -73,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return guarded(args.command, lambda: command(args.command)(args))
+    return guarded(args.command, lambda: command(args.command, own_process)(args))
 
 
 def entry_point() -> None:
-    """Console-script entry: exit with main()'s code."""
-    sys.exit(main())
+    """Console-script entry (`gankit`, `python -m gankit`): run in a process of its own, exit with main()'s code."""
+    sys.exit(main(own_process=True))
