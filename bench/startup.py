@@ -28,9 +28,9 @@ import time
 from bench.sample import fashion_dcgan_run
 
 AS_A_PROGRAM = "import sys; from gankit.cli.main import main; sys.exit(main(sys.argv[1:]))"
-LOADED = ("import json, sys; from gankit.cli.main import main; assert main(sys.argv[1:]) == 0; "
-          "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'gankit')))")
-SHARED = {"base", "registry", "schedule", "stats"}  # games/ modules every game uses
+LOADED = ("import json, sys; from gankit.cli.main import main; from gankit.games.registry import imported_games; "
+          "assert main(sys.argv[1:]) == 0; "
+          "print(json.dumps([sorted(m for m in sys.modules if m.split('.')[0] == 'gankit'), imported_games()]))")
 
 
 def wall_times(argv: list[str], repeats: int) -> list[float]:
@@ -45,8 +45,8 @@ def wall_times(argv: list[str], repeats: int) -> list[float]:
     return times
 
 
-def loaded_modules(sample_args: list[str]) -> list[str]:
-    """The gankit modules a fresh process holds after `gankit sample`."""
+def loaded_modules(sample_args: list[str]) -> tuple[list[str], list[str]]:
+    """(the gankit modules, the games whose folder is imported) in a fresh process after `gankit sample`."""
     out = subprocess.run([sys.executable, "-c", LOADED, *sample_args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -67,9 +67,9 @@ def main() -> None:
         for label, argv in rows.items():
             times = wall_times([sys.executable, *argv], args.repeats)
             print(f"| {label} | {min(times):.2f} | {statistics.median(times):.2f} |")
-        modules = loaded_modules(sample)
-    games = sorted({m.split(".")[2] for m in modules if m.startswith("gankit.games.")} - SHARED)
-    print(f"\n`gankit sample` loads {len(modules)} gankit modules; game folders: {', '.join(games) or 'none'}")
+        modules, games = loaded_modules(sample)
+    print(f"\n`gankit sample` loads {len(modules)} gankit modules and the folders of these games: "
+          f"{', '.join(games) or 'none'}")
 
 
 if __name__ == "__main__":

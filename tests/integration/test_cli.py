@@ -48,11 +48,10 @@ def test_train_each_tiny_preset_writes_a_complete_run(tmp_path, preset, tiny_fas
 
 
 def games_loaded_by_sample(run, out) -> list[str]:
-    """The game folders `gankit sample` imports, in a fresh process."""
-    code = ("import json, sys\nfrom gankit.cli.main import main\n"
+    """The games whose folder `gankit sample` imports, in a fresh process."""
+    code = ("import json\nfrom gankit.cli.main import main\nfrom gankit.games.registry import imported_games\n"
             f"assert main(['sample', {str(run)!r}, '--n', '4', '--out', {str(out)!r}]) == 0\n"
-            "print(json.dumps(sorted({m.split('.')[2] for m in sys.modules if m.startswith('gankit.games.')} "
-            "- {'base', 'registry', 'schedule', 'stats'})))")
+            "print(json.dumps(imported_games()))")
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     return json.loads(printed.strip().splitlines()[-1])
 

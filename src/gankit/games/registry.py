@@ -10,6 +10,7 @@ text-to-image folders (33 modules fewer; `python -m bench.startup`). No cycle is
 from __future__ import annotations
 
 import importlib
+import sys
 
 from gankit.errors import ConfigError
 from gankit.games.base import GameSpec
@@ -27,6 +28,12 @@ GAMES: dict[str, GameSpec | str] = {
 def game_names() -> list[str]:
     """Names accepted by the config key `game`."""
     return list(GAMES)
+
+
+def imported_games() -> list[str]:
+    """The registered games whose folder this process has imported so far."""
+    return [name for name, entry in GAMES.items()
+            if isinstance(entry, GameSpec) or entry.partition(":")[0] in sys.modules]
 
 
 def game_spec(name: str) -> GameSpec:
