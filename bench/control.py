@@ -39,6 +39,7 @@ from gankit.run import Run
 
 CONTROL_BAR = 0.9  # issue 17: every class controlled at ≥ 90%
 Training = tuple[ArrayDataset, torch.Tensor]  # the training images and the judge's class for each
+FLOORS = {"as they come": None, f"each class judged its own at ≥ {CONTROL_BAR:.0%}": CONTROL_BAR}  # name -> bar
 
 
 def main() -> None:
@@ -49,10 +50,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="train exactly this many steps instead of a time budget")
     ap.add_argument("--run", type=Path, default=None, help="score this trained run instead of training one")
     ap.add_argument("--n", type=int, default=10_000, help="generated samples, every class in turn")
-    ap.add_argument("--draws", type=int, default=5, help="draws of real images for the floors' worst/best ratios")
+    ap.add_argument("--draws", type=int, default=5, help="draws of real images for the floors (the table shows the first)")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--set", dest="overrides", action="append", default=[])
     args = ap.parse_args()
+    if args.draws < 1:
+        ap.error("--draws must be at least 1 (the table shows the first draw)")
     if args.run is not None and (args.steps or args.overrides or args.out):
         ap.error("--run scores a trained run as it is: --steps, --set and --out apply only to a run trained here")
     run, wall = trained(args) if args.run is None else (Run(args.run), None)
@@ -63,16 +66,17 @@ def main() -> None:
     print(f"{run.path.name} {' '.join(args.overrides)}: {run.step} steps, {trained_for}; "
           f"eval {time.perf_counter() - t:.0f} s; torch threads {torch.get_num_threads()}")
     training = judge_on_training(run, setup)
-    floors = print_table(run, setup, card, args.n, training)
-    ratios = {}
-    for name, bar in (("as they come", None), (f"each class judged its own at ≥ {CONTROL_BAR:.0%}", CONTROL_BAR)):
-        ratios[name] = [ratio(real_floor(run, setup, args.n, training, seed=s, control_bar=bar))
-                        for s in range(args.draws)]
+    draws = {name: [real_floor(run, setup, args.n, training, seed=s, control_bar=bar) for s in range(args.draws)]
+             for name, bar in FLOORS.items()}
+    floors = {name: fids[0] for name, fids in draws.items()}
+    print_table(run, setup, card, args.n, floors)
+    ratios = {name: [ratio(fids) for fids in per_draw] for name, per_draw in draws.items()}
+    for name, values in ratios.items():
         print(f"real training images, {name}, {args.draws} draws (the first is the table's): worst/best "
-              f"{min(ratios[name]):.1f}-{max(ratios[name]):.1f}×")
+              f"{min(values):.1f}-{max(values):.1f}×")
     budget = None if wall is None or args.steps else args.minutes
     (run.path / "control.json").write_text(json.dumps({"steps": run.step, "minutes": budget, "wall_s": wall,
-                                                       "card": card, **floors, "floor_ratios": ratios}, indent=2))
+                                                       "card": card, "floors": floors, "floor_ratios": ratios}, indent=2))
 
 
 def trained(args: argparse.Namespace) -> tuple[Run, float]:
@@ -86,13 +90,13 @@ def trained(args: argparse.Namespace) -> tuple[Run, float]:
     return run, time.perf_counter() - t
 
 
-def print_table(run: Run, setup: EvalSetup, card: dict, n: int, training: Training) -> dict[str, dict[str, float]]:
-    """The per-class markdown table; returns both floors (real training images' intra-class FID per class)."""
+def print_table(run: Run, setup: EvalSetup, card: dict, n: int, floors: dict[str, dict[str, float]]) -> None:
+    """The per-class markdown table, with both floors (real training images' intra-class FID per class)."""
     m = card["metrics"]
     control, intra = m["control"], m["intra_fid"]
     print(f"judge: {control['provenance'].get('judge_extractor')} [{control['provenance'].get('judge_weights_hash')}]; "
           f"reference {card['reference']}\n")
-    floor, at_bar = real_floor(run, setup, n, training), real_floor(run, setup, n, training, control_bar=CONTROL_BAR)
+    floor, at_bar = floors.values()
     judged = judge_on_real(run, setup, n)
     print("| class | control accuracy | the judge on real test images | intra-class FID | real training images (floor) "
           f"| real training images judged their class ≥ {CONTROL_BAR:.0%} |\n|---|---|---|---|---|---|")
@@ -106,7 +110,6 @@ def print_table(run: Run, setup: EvalSetup, card: dict, n: int, training: Traini
           f"{sum(floor.values()) / len(floor):.2f} (worst/best {ratio(floor):.1f}×) | "
           f"{sum(at_bar.values()) / len(at_bar):.2f} (worst/best {ratio(at_bar):.1f}×) |")
     print(f"\nFID (all classes together): {m['fid']['value']:.2f}; samples by class: {run.path / 'samples/final.png'}")
-    return {"floor": floor, "floor_at_control_bar": at_bar}
 
 
 def judge_on_training(run: Run, setup: EvalSetup) -> Training:
