@@ -266,7 +266,7 @@ class Run:
                 x = G(*args, **kwargs)
             if out is None:
                 out = torch.empty((len(z), *x.shape[1:]), dtype=torch.float32)
-            out[i : i + len(x)] = x
+            out[i : i + len(x)].copy_(x)  # from any device and dtype into the fp32 host tensor
         return out if out is not None else torch.empty((0, *self.info["shape"]))
 
     @torch.no_grad()
