@@ -110,7 +110,7 @@ def check_same_data(path: Path, data: ArrayDataset) -> None:
                               "point data.path (--data-path) at the data the run was trained on")
 
 
-def resume_config(path: Path, source: Config | str | None, overrides) -> Config:
+def resume_config(path: Path, source: Config | str | None, overrides: Sequence[str]) -> Config:
     """The config to resume `path` with: the saved one (or `source`) with overrides, refused if it changes the game."""
     if not (path / rd.CONFIG).is_file():
         raise CheckpointError(f"cannot resume {path}: it is not a run folder ({rd.CONFIG} is missing)")

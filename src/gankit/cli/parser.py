@@ -79,6 +79,7 @@ def _watermark_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `gankit` parser: one subcommand per command, each with its own options."""
     p = Parser(
         prog="gankit",
         description="Train, watch and sample generative adversarial networks.",

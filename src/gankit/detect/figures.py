@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gankit.detect.detector import Detector
 from gankit.detect.linear import LinearModel
 from gankit.detect.spectrum import azimuthal_spectrum
 from gankit.utils.plots import pyplot, save_figure
@@ -14,7 +15,8 @@ from gankit.utils.plots import pyplot, save_figure
 MAX_IMAGES = 2000  # per curve: the mean spectrum is settled well before
 
 
-def plot_spectra(real: np.ndarray, fakes: Mapping[str, np.ndarray], path: str | Path, detector=None) -> Path:
+def plot_spectra(real: np.ndarray, fakes: Mapping[str, np.ndarray], path: str | Path,
+                 detector: Detector | None = None) -> Path:
     """Mean azimuthal spectrum (± 1 std) of real and of each generated set; with a spectral detector, its weights."""
     plt = pyplot()
     model = getattr(detector, "model", None)

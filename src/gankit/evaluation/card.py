@@ -29,7 +29,7 @@ from gankit.metrics import (
 )
 from gankit.metrics.base import MetricResult
 from gankit.metrics.control import control_accuracy, intra_class_fid
-from gankit.metrics.features import CLASS_JUDGES, Classifier, domain_classifier_for, load_domain_classifier
+from gankit.metrics.features import CLASS_JUDGES, Classifier, FeatureExtractor, domain_classifier_for, load_domain_classifier
 from gankit.metrics.registry import conditional_groups, metric_groups
 from gankit.metrics.stacked import stacked_mode_coverage
 from gankit.utils.atomic import write_json_atomic
@@ -133,7 +133,7 @@ def evaluate(run: Scorable, n: int = 10_000, metrics: str | None = None, feature
     }
 
 
-def control_judge(ext, data_name: str) -> Classifier:
+def control_judge(ext: FeatureExtractor, data_name: str) -> Classifier:
     """The classifier that judges control accuracy: the feature extractor when it is one, else the data's shipped one."""
     return ext if isinstance(ext, Classifier) else domain_classifier_for(
         data_name, "control accuracy (to judge the class of each sample)", "leave out the metric 'control'")

@@ -20,7 +20,7 @@ from gankit.composer import Composer
 from gankit.data.base import ArrayDataset
 from gankit.data.music import decode_tokens
 from gankit.losses.sequence import mle_loss
-from gankit.metrics.music import BleuReferences, bleu_scores, music_statistics, random_token_baseline, statistics_distance
+from gankit.metrics.music import BleuReferences, MusicStats, bleu_scores, music_statistics, random_token_baseline, statistics_distance
 from gankit.run import Run
 from gankit.version import __version__
 
@@ -44,7 +44,7 @@ class MusicScorer:
         self.references = BleuReferences(references.tolist(), max_order=4)
         self.reference_stats = self.stats(references)
 
-    def stats(self, ids: torch.Tensor):
+    def stats(self, ids: torch.Tensor) -> MusicStats:
         """The musical statistics of sequences of ids."""
         pieces = [decode_tokens(row, self.info["vocabulary"], self.info["representation"]) for row in ids.tolist()]
         return music_statistics(pieces, self.steps_per_bar, lengths=[ids.shape[1]] * len(pieces))

@@ -23,7 +23,8 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.latent.codes import Code, generate_codes, one_hot, seed_code, to_simplex
-from gankit.metrics.features import domain_classifier_for
+from gankit.metrics.features import Classifier, domain_classifier_for
+from gankit.run import Run
 
 
 @dataclass
@@ -104,7 +105,7 @@ class ArithmeticResult:
     confidence: list[list[float]] = field(default_factory=list)  # classifier's p(class) of picked exemplars
 
 
-def pick_exemplars(run, cls: int, k: int, pool: int, classifier) -> tuple[list[int], list[float]]:
+def pick_exemplars(run: Run, cls: int, k: int, pool: int, classifier: Classifier) -> tuple[list[int], list[float]]:
     """The k seeds among 0..pool-1 whose samples the classifier gives class `cls` with most confidence."""
     codes = [seed_code(run, s, cls) for s in range(pool)]
     with torch.no_grad():
@@ -113,8 +114,8 @@ def pick_exemplars(run, cls: int, k: int, pool: int, classifier) -> tuple[list[i
     return [int(s) for s in top], [float(p[s]) for s in top]
 
 
-def arithmetic(run, expression: str, k: int = 3, pool: int = 256, variants: int = 7, noise: float = 0.25,
-               seed: int = 0, classifier=None) -> ArithmeticResult:
+def arithmetic(run: Run, expression: str, k: int = 3, pool: int = 256, variants: int = 7, noise: float = 0.25,
+               seed: int = 0, classifier: Classifier | None = None) -> ArithmeticResult:
     """Evaluate a latent-arithmetic expression on a run (see the module docstring); reproducible from seeds."""
     if run.kind != "image":
         raise ConfigError("latent arithmetic works on image runs")

@@ -11,6 +11,7 @@ import torch
 
 from gankit.data.classes import resolve_class
 from gankit.errors import ConfigError
+from gankit.run import Run
 from gankit.utils.atomic import atomic_path
 
 
@@ -62,7 +63,7 @@ def to_simplex(c: torch.Tensor) -> torch.Tensor:
     return (c.float() - cumulative[rho] / (rho + 1)).clamp_min(0)
 
 
-def seed_code(run, seed: int, cls: int | None = None) -> Code:
+def seed_code(run: Run, seed: int, cls: int | None = None) -> Code:
     """The code `run.sample(1, seed=seed)` would use, with class `cls` for a conditional run."""
     z = run.noise(1, seed)[0]
     if not run.conditional:
@@ -70,7 +71,7 @@ def seed_code(run, seed: int, cls: int | None = None) -> Code:
     return Code(z, one_hot(0 if cls is None else cls, len(run.class_names)))
 
 
-def endpoint(run, spec: str | int, seed: int = 0, cls: int | None = None) -> Code:
+def endpoint(run: Run, spec: str | int, seed: int = 0, cls: int | None = None) -> Code:
     """An interpolation endpoint: a seed (int), a class name (conditional runs: the class of a fixed z
     from `seed`), or a code file (.npz, e.g. from `gankit project`)."""
     text = str(spec).strip()
@@ -90,7 +91,7 @@ def endpoint(run, spec: str | int, seed: int = 0, cls: int | None = None) -> Cod
     return seed_code(run, seed, resolve_class(text, run.class_names))
 
 
-def check_code(run, code: Code, where: str = "code") -> None:
+def check_code(run: Run, code: Code, where: str = "code") -> None:
     """Refuse a code whose sizes do not fit the run's generator."""
     if code.z.shape != (run.z_dim,):
         raise ConfigError(f"{where}: z has shape {tuple(code.z.shape)}, but this run's generator takes ({run.z_dim},)")
@@ -101,7 +102,7 @@ def check_code(run, code: Code, where: str = "code") -> None:
         raise ConfigError(f"{where}: has class weights, but this run is unconditional")
 
 
-def generate_codes(run, codes: Sequence[Code]) -> torch.Tensor:
+def generate_codes(run: Run, codes: Sequence[Code]) -> torch.Tensor:
     """Images (model space) for a list of codes."""
     z = torch.stack([c.z for c in codes])
     c = torch.stack([c.c for c in codes]) if run.conditional else None

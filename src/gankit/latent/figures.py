@@ -8,6 +8,9 @@ from pathlib import Path
 import torch
 
 from gankit.errors import ConfigError
+from gankit.latent.arithmetic import ArithmeticResult
+from gankit.latent.neighbours import Neighbours
+from gankit.latent.projection import ProjectionResult
 from gankit.utils.images import make_grid, save_animation, save_grid, to_uint8
 from gankit.utils.plots import pyplot, save_figure
 from gankit.utils.provenance import Provenance
@@ -41,7 +44,8 @@ def save_interpolation(frames: torch.Tensor, path: str | Path, duration_ms: int 
     return path
 
 
-def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path, provenance: Provenance | None = None) -> Path:
+def save_arithmetic_figure(result: ArithmeticResult, class_names: Sequence[str],
+                           path: str | Path, provenance: Provenance | None = None) -> Path:
     """Exemplars and mean of each term, then the result and its neighbours in latent space, as one figure."""
     plt = pyplot()
     k = max(len(e) for e in result.exemplars)
@@ -72,7 +76,7 @@ def save_arithmetic_figure(result, class_names: Sequence[str], path: str | Path,
     return Path(path)
 
 
-def save_projection_figure(result, path: str | Path, provenance: Provenance | None = None) -> Path:
+def save_projection_figure(result: ProjectionResult, path: str | Path, provenance: Provenance | None = None) -> Path:
     """Target, starting code's image and projected image, with their pixel errors."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(5.4, 2.2))
@@ -83,7 +87,7 @@ def save_projection_figure(result, path: str | Path, provenance: Provenance | No
     return Path(path)
 
 
-def save_neighbours_figure(nb, path: str | Path, provenance: Provenance | None = None) -> Path:
+def save_neighbours_figure(nb: Neighbours, path: str | Path, provenance: Provenance | None = None) -> Path:
     """One row per sample: the sample, then its nearest training images with their distances."""
     plt = pyplot()
     n, k = nb.train_index.shape

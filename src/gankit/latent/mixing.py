@@ -6,6 +6,7 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.models.protocols import StyleGenerator
+from gankit.run import ClassSpec, Run
 from gankit.sampling.truncation import check_truncation
 
 
@@ -18,8 +19,8 @@ def _styles(run, seeds: list[int], classes, psi: float) -> torch.Tensor:
 
 
 @torch.no_grad()
-def style_mix(run, row_seeds: list[int], col_seeds: list[int], cutoff: int | None = None, truncation: float = 1.0,
-              classes=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def style_mix(run: Run, row_seeds: list[int], col_seeds: list[int], cutoff: int | None = None, truncation: float = 1.0,
+              classes: ClassSpec = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(row images, column images, grid (rows, cols, C, H, W)); cell (i, j) takes the styles of layers < cutoff
     from row seed i and the rest from column seed j.
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 import torch
 
+from gankit.data.base import ArrayDataset
 from gankit.errors import ConfigError
 from gankit.metrics.base import pairwise_distances
 from gankit.metrics.features import DOMAIN_NAMES, domain_classifier_for
 from gankit.metrics.memorisation import nearest_neighbours
+from gankit.run import Run
 
 
 @dataclass
@@ -24,8 +26,8 @@ class Neighbours:
     median_train_nn: float  # median NN distance among training images: what "close" means here
 
 
-def training_neighbours(run, samples: torch.Tensor, k: int = 5, space: str = "auto", max_train: int = 20_000,
-                        seed: int = 0, data=None) -> Neighbours:
+def training_neighbours(run: Run, samples: torch.Tensor, k: int = 5, space: str = "auto", max_train: int = 20_000,
+                        seed: int = 0, data: ArrayDataset | None = None) -> Neighbours:
     """The k nearest training images of each sample, in the domain classifier's feature space or in pixels.
 
     `space`: 'auto' (features when the dataset has a shipped classifier, else pixels), 'features' or 'pixels'.

@@ -7,13 +7,14 @@ import torch
 from gankit.errors import ConfigError
 from gankit.latent.codes import Code, endpoint, generate_codes, one_hot, resolve_class
 from gankit.latent.interpolation import interpolate, lerp
+from gankit.run import Run
 
 
 def _is_seed(spec) -> bool:
     return str(spec).strip().lstrip("-").isdigit()
 
 
-def interpolation(run, a, b, steps: int = 9, mode: str = "slerp", cls: str | int | None = None,
+def interpolation(run: Run, a: str | int, b: str | int, steps: int = 9, mode: str = "slerp", cls: str | int | None = None,
                   rows: int = 4, seed: int = 0) -> torch.Tensor:
     """Images along the path from endpoint `a` to `b` (seeds, class names or code files): (rows, steps, C, H, W).
 

@@ -23,6 +23,7 @@ from gankit.metrics.base import MetricResult
 from gankit.metrics.features import domain_classifier_for
 from gankit.metrics.lpips import load_lpips
 from gankit.models.protocols import MappedGenerator
+from gankit.run import Run
 
 
 def _distance(run, lpips_weights: str | Path | None):
@@ -41,7 +42,7 @@ def _distance(run, lpips_weights: str | Path | None):
 
 
 @torch.no_grad()
-def perceptual_path_length(run, n: int = 2000, eps: float = 1e-4, sampling: str = "full", seed: int = 0,
+def perceptual_path_length(run: Run, n: int = 2000, eps: float = 1e-4, sampling: str = "full", seed: int = 0,
                            batch_size: int = 200, lpips_weights: str | Path | None = None) -> MetricResult:
     """PPL of a run's sampling generator over n pairs (see the module docstring)."""
     if run.kind != "image":

@@ -18,7 +18,10 @@ import torch
 
 from gankit.errors import ConfigError
 from gankit.latent.codes import Code, one_hot
-from gankit.metrics.features import DOMAIN_NAMES, load_domain_classifier
+from gankit.metrics.features import DOMAIN_NAMES, DomainClassifier, load_domain_classifier
+from gankit.run import Run
+
+TargetImage = str | Path | np.ndarray | torch.Tensor  # a file, a uint8 array (H, W[, C]) or a tensor (C, H, W)
 
 
 @dataclass
@@ -36,7 +39,7 @@ class ProjectionResult:
     history: list[float] = field(default_factory=list)
 
 
-def load_target(run, image, resize: bool = False) -> torch.Tensor:
+def load_target(run: Run, image: TargetImage, resize: bool = False) -> torch.Tensor:
     """A target image for `run` as (C, H, W) in [-1, 1], from a path, a uint8 array or a tensor.
 
     The image must have the run's size and channels (H×W, 1 = gray or 3 = RGB) unless `resize`.
@@ -89,9 +92,9 @@ def _best_start(loss_of, classes: list, k: int, restarts: int, z_dim: int, seed:
     return best
 
 
-def project(run, image, cls: str | int | None = None, steps: int = 300, lr: float = 0.05, restarts: int = 16,
+def project(run: Run, image: TargetImage, cls: str | int | None = None, steps: int = 300, lr: float = 0.05, restarts: int = 16,
             feature_weight: float = 1.0, prior_weight: float = 1e-3, seed: int = 0, resize: bool = False,
-            classifier=None) -> ProjectionResult:
+            classifier: DomainClassifier | None = None) -> ProjectionResult:
     """Find the code whose image best matches `image` (path, array or tensor); see the module docstring."""
     if run.kind != "image":
         raise ConfigError("projection works on image runs")

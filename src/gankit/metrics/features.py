@@ -50,7 +50,9 @@ class FeatureExtractor(Protocol):
 class Classifier(Protocol):
     """An extractor that also classifies: class logits N×K (the Inception Score and control accuracy need them)."""
 
-    def logits(self, x: torch.Tensor) -> torch.Tensor: ...
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Class logits (N, K) of images (N, C, H, W)."""
+        ...
 
 
 def state_dict_hash(module: nn.Module) -> str:
@@ -231,6 +233,7 @@ class BasicConv2d(nn.Module):
         self.bn = nn.BatchNorm2d(c_out, eps=0.001)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Conv, batch norm (eps 0.001, as the reference), ReLU."""
         return F.relu(self.bn(self.conv(x)), inplace=True)
 
 
@@ -252,6 +255,7 @@ class InceptionA(nn.Module):
         self.branch_pool = BasicConv2d(c_in, pool_features, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The four branches, concatenated on channels."""
         return torch.cat([
             self.branch1x1(x),
             self.branch5x5_2(self.branch5x5_1(x)),
@@ -271,6 +275,7 @@ class InceptionB(nn.Module):
         self.branch3x3dbl_3 = BasicConv2d(96, 96, 3, stride=2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The three branches (stride 2), concatenated on channels."""
         return torch.cat([
             self.branch3x3(x),
             self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x))),
@@ -295,6 +300,7 @@ class InceptionC(nn.Module):
         self.branch_pool = BasicConv2d(c_in, 192, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The four branches (7×7 factorised), concatenated on channels."""
         b7 = self.branch7x7_3(self.branch7x7_2(self.branch7x7_1(x)))
         bd = x
         for layer in (self.branch7x7dbl_1, self.branch7x7dbl_2, self.branch7x7dbl_3, self.branch7x7dbl_4,
@@ -316,6 +322,7 @@ class InceptionD(nn.Module):
         self.branch7x7x3_4 = BasicConv2d(192, 192, 3, stride=2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The three branches (stride 2), concatenated on channels."""
         b7 = x
         for layer in (self.branch7x7x3_1, self.branch7x7x3_2, self.branch7x7x3_3, self.branch7x7x3_4):
             b7 = layer(b7)
@@ -339,6 +346,7 @@ class InceptionE(nn.Module):
         self.branch_pool = BasicConv2d(c_in, 192, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The four branches (split 3×3), concatenated on channels."""
         b3 = self.branch3x3_1(x)
         bd = self.branch3x3dbl_2(self.branch3x3dbl_1(x))
         pooled = F.max_pool2d(x, kernel_size=3, stride=1, padding=1) if self.max_pool else _avg_pool(x)

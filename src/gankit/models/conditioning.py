@@ -170,7 +170,8 @@ class JudgeWithAux(nn.Module):
         """Whether D also classifies its input (AC-GAN, alone or beside the projection)."""
         return self.cond in CLASSIFYING
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False):
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, aux: bool = False
+                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
         """Raw logits (N,), larger means more real; with aux=True the pair of `forward_aux`."""
         out = self.forward_aux(x, c)
         return out if aux else out[0]

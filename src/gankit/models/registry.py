@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from torch import nn
 
@@ -68,7 +69,7 @@ def model_names() -> list[str]:
     return list(MODELS)
 
 
-def build_models(arch: str, shape: tuple[int, ...], spectral_norm: bool = False, **sizes) -> Pair:
+def build_models(arch: str, shape: tuple[int, ...], spectral_norm: bool = False, **sizes: Any) -> Pair:
     """Build the (generator, discriminator) pair of a family for samples of `shape`.
 
     `spectral_norm=True` normalises every weight of D (Miyato et al. 2018); `pack` and

@@ -222,7 +222,7 @@ class StyleGAN2Generator(nn.Module):
     def forward(self, z: torch.Tensor, c: torch.Tensor | None = None, truncation_psi: float = 1.0,
                 truncation_cutoff: int | None = None, mix_z: torch.Tensor | None = None,
                 mix_cutoff: int | torch.Tensor | None = None, noise_mode: str | None = None,
-                return_ws: bool = False):
+                return_ws: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Map noise (N, z_dim) and, when conditional, classes to images (N, C, R, R).
 
         mix_z with mix_cutoff: the layers ≥ cutoff take their styles from mix_z (same class c).

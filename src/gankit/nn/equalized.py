@@ -63,6 +63,7 @@ class EqualLinear(nn.Module):
         return activate(F.linear(x, self.effective_weight(), self.effective_bias()), self.activation)
 
     def extra_repr(self) -> str:
+        """The shape and options, as printed inside the module's repr."""
         return f"{self.in_features}, {self.out_features}, lr_mul={self.lr_mul}, activation={self.activation}"
 
 
@@ -97,6 +98,7 @@ class EqualConv2d(nn.Module):
         return activate(F.conv2d(x, self.effective_weight(), bias, padding=self.kernel_size // 2), self.activation)
 
     def extra_repr(self) -> str:
+        """The shape and options, as printed inside the module's repr."""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"activation={self.activation}, down={self.down}")
 

@@ -75,6 +75,7 @@ class ModulatedConv2d(nn.Module):
         return y.reshape(n, self.out_channels, h, wd)
 
     def extra_repr(self) -> str:
+        """The shape and options, as printed inside the module's repr."""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"demodulate={self.demodulate}, up={self.up}, fused={self.fused}")
 

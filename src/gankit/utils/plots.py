@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import types
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -13,8 +15,11 @@ from gankit.utils.atomic import atomic_path
 from gankit.utils.images import make_grid, save_image
 from gankit.utils.provenance import Provenance
 
+if TYPE_CHECKING:  # for the annotations only: matplotlib itself loads on first use (see _pyplot)
+    from matplotlib.figure import Figure
 
-def _pyplot():
+
+def _pyplot() -> types.ModuleType:
     import matplotlib  # lazy: pyplot on first use only, so importing gankit never picks a backend for the user's session
 
     matplotlib.use("Agg", force=False)
@@ -103,12 +108,12 @@ def plot_points(
     _save(fig, path)
 
 
-def pyplot():
+def pyplot() -> types.ModuleType:
     """matplotlib.pyplot on the non-interactive Agg backend."""
     return _pyplot()
 
 
-def save_figure(fig, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
+def save_figure(fig: Figure, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
     """Save a matplotlib figure as PNG atomically and close it (with `provenance`: marked, with metadata)."""
     _save(fig, path, provenance)
 

@@ -10,6 +10,7 @@ through the model protocols (an auxiliary classifier, style codes), never by fam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -80,7 +81,7 @@ class AdversarialGame:
         x = x.contiguous(memory_format=self.memory_format) if x.dim() == 4 else x
         return x, (y if self.o.conditional else None)
 
-    def generate(self, net: nn.Module, n: int, labels: torch.Tensor | None, **kwargs) -> torch.Tensor:
+    def generate(self, net: nn.Module, n: int, labels: torch.Tensor | None, **kwargs: Any) -> torch.Tensor:
         """A fake batch from `net` (G or its wrapper); with style mixing on, some batches mix two latents.
 
         Style-mixing regularisation (Karras et al. 2019, section 3.1): with probability p the layers from
