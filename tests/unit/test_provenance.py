@@ -6,6 +6,7 @@ from PIL import Image
 
 from gankit.utils import run_dir as rd
 from gankit.utils.images import save_animation, save_image
+from gankit.utils.plots import plot_image_rows, pyplot, save_figure
 from gankit.utils.provenance import Provenance, for_run, read_mark, read_metadata
 
 PROV = Provenance(generator="fashion-dcgan", run="0123456789abcdef", step=6000)
@@ -69,3 +70,27 @@ def test_run_ids(tmp_path):
     assert rd.run_id(tmp_path) == made != derived
     prov = for_run(tmp_path, 12)
     assert (prov.generator, prov.run, prov.step) == ("ring8", made, 12)
+
+
+def _figure_with_a_sample():
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2.5))
+    for ax in axes:
+        ax.imshow(_picture(96), cmap="gray", vmin=0, vmax=255)
+        ax.set_title("a sample")
+    return fig
+
+
+def test_figures_keep_their_white_page_and_carry_the_metadata(tmp_path):
+    """A whole-figure mark would darken the white page in smooth clouds (up to 10 levels): figures get metadata only."""
+    save_figure(_figure_with_a_sample(), tmp_path / "plain.png")
+    save_figure(_figure_with_a_sample(), tmp_path / "marked.png", PROV)
+    with Image.open(tmp_path / "plain.png") as plain, Image.open(tmp_path / "marked.png") as figure:
+        assert np.array_equal(np.asarray(figure.convert("RGB")), np.asarray(plain.convert("RGB")))
+        assert read_metadata(figure)["run"] == PROV.run and not read_mark(figure).found
+
+
+def test_rows_of_generated_images_keep_their_mark(tmp_path):
+    plot_image_rows([("samples", np.stack([_picture(64)] * 4))], tmp_path / "rows.png", provenance=PROV)
+    with Image.open(tmp_path / "rows.png") as image:
+        assert read_metadata(image)["run"] == PROV.run and read_mark(image).payload == PROV.payload

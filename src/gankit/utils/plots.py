@@ -6,6 +6,7 @@ import io
 import os
 import types
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +29,9 @@ def _pyplot() -> types.ModuleType:
     return plt
 
 
-def _save(fig, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
+def _save(fig, path: str | os.PathLike, provenance: Provenance | None = None, mark_page: bool = True) -> None:
+    if provenance is not None and not mark_page:
+        provenance = replace(provenance, watermark=False)
     if provenance is None:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
@@ -114,8 +117,13 @@ def pyplot() -> types.ModuleType:
 
 
 def save_figure(fig: Figure, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
-    """Save a matplotlib figure as PNG atomically and close it (with `provenance`: marked, with metadata)."""
-    _save(fig, path, provenance)
+    """Save a matplotlib figure as PNG atomically and close it (with `provenance`: its metadata, and no watermark).
+
+    The watermark is a smooth change of the whole image's lowest frequencies: on a figure's white page it
+    shows as grey clouds (up to 10 levels darker), and the 28-px samples these figures draw are below the
+    mark's 64 px anyway. Rows of generated images (`plot_image_rows`) keep it: they are mostly images.
+    """
+    _save(fig, path, provenance, mark_page=False)
 
 
 def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathLike, title: str = "",
