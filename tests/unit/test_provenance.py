@@ -82,7 +82,7 @@ def _figure_with_a_sample():
 
 
 def test_figures_keep_their_white_page_and_carry_the_metadata(tmp_path):
-    """A whole-figure mark would darken the white page in smooth clouds (up to 10 levels): figures get metadata only."""
+    """A whole-figure mark would darken the white page in smooth clouds: figures get metadata only."""
     save_figure(_figure_with_a_sample(), tmp_path / "plain.png")
     save_figure(_figure_with_a_sample(), tmp_path / "marked.png", PROV)
     with Image.open(tmp_path / "plain.png") as plain, Image.open(tmp_path / "marked.png") as figure:

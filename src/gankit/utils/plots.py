@@ -29,9 +29,7 @@ def _pyplot() -> types.ModuleType:
     return plt
 
 
-def _save(fig, path: str | os.PathLike, provenance: Provenance | None = None, mark_page: bool = True) -> None:
-    if provenance is not None and not mark_page:
-        provenance = replace(provenance, watermark=False)
+def _save(fig, path: str | os.PathLike, provenance: Provenance | None = None) -> None:
     if provenance is None:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
@@ -120,10 +118,10 @@ def save_figure(fig: Figure, path: str | os.PathLike, provenance: Provenance | N
     """Save a matplotlib figure as PNG atomically and close it (with `provenance`: its metadata, and no watermark).
 
     The watermark is a smooth change of the whole image's lowest frequencies: on a figure's white page it
-    shows as grey clouds (up to 10 levels darker), and the 28-px samples these figures draw are below the
-    mark's 64 px anyway. Rows of generated images (`plot_image_rows`) keep it: they are mostly images.
+    shows as grey clouds, and the 28-px samples these figures draw are below the mark's 64 px anyway.
+    Rows of generated images (`plot_image_rows`) keep it: they are mostly images.
     """
-    _save(fig, path, provenance, mark_page=False)
+    _save(fig, path, None if provenance is None else replace(provenance, watermark=False))
 
 
 def plot_image_rows(rows: Sequence[tuple[str, np.ndarray]], path: str | os.PathLike, title: str = "",
